@@ -1,0 +1,1 @@
+"""Tavolo's web application: FastAPI wiring, pages, HTTP API and authentication."""

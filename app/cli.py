@@ -1,0 +1,109 @@
+"""The `tavolo` command: serve, db upgrade, user add, demo."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from app.database import Database, upgrade
+from app.settings import get_settings
+from boards import accounts
+from boards.errors import DomainError
+from boards.models import AccountRole
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tavolo", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="upgrade the database and start the server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="run the migrations up to the latest")
+
+    user = commands.add_parser("user", help="staff accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    add = user_commands.add_parser("add", help="add a facilitator or secretary account")
+    add.add_argument("--email", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=[r.value for r in AccountRole])
+
+    commands.add_parser("demo", help="fill the database with a demo co-design process")
+
+    args = parser.parse_args(argv)
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        print(f"tavolo: {error.errors()[0]['msg']}", file=sys.stderr)
+        return 2
+
+    if args.command == "serve":
+        return _serve(settings, args.host, args.port, args.workers)
+    upgrade(settings.database_url)
+    if args.command == "db":
+        print("The database is up to date.")
+        return 0
+    if args.command == "user":
+        return _add_user(settings, args.email, args.name, AccountRole(args.role))
+    if args.command == "demo":
+        from app.demo import build_demo
+
+        database = Database(settings.database_url)
+        with Session(database.engine) as session:
+            print(build_demo(session, settings))
+        return 0
+    return 1
+
+
+def _serve(settings, host: str, port: int, workers: int) -> int:
+    import uvicorn
+
+    if workers > 1 and not settings.redis_url:
+        print(
+            "tavolo: --workers above 1 needs TAVOLO_REDIS_URL, so that every worker sees the "
+            "events of the others; without Redis, run a single worker.",
+            file=sys.stderr,
+        )
+        return 2
+    upgrade(settings.database_url)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def _add_user(settings, email: str, name: str, role: AccountRole) -> int:
+    password = os.environ.get("TAVOLO_PASSWORD")
+    if password is None:
+        password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline()
+        password = password.rstrip("\n")
+    database = Database(settings.database_url)
+    with Session(database.engine) as session:
+        try:
+            account = accounts.create_account(session, email=email, name=name, role=role,
+                                              password=password)
+        except DomainError as error:
+            print(f"tavolo: {error}", file=sys.stderr)
+            return 1
+        session.commit()
+        print(f"Added {account.role.value} {account.name} <{account.email}> (id {account.id}).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

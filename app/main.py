@@ -1,0 +1,97 @@
+"""The application factory: settings, database, routers, middleware and error mapping."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app import errors
+from app.api import attendance, boards, invites, join, meetings, processes, session
+from app.database import Database
+from app.deps import Services
+from app.i18n import current_language, negotiate
+from app.pages import routes as pages
+from app.ratelimit import FailureLimiter
+from app.security import LANG_COOKIE, SecurityHeaders
+from app.settings import Settings, get_settings
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+class LanguageMiddleware:
+    """Sets the request's language from the remembered choice or Accept-Language."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+            chosen = None
+            for part in headers.get("cookie", "").split(";"):
+                name, _, value = part.strip().partition("=")
+                if name == LANG_COOKIE:
+                    chosen = value
+            token = current_language.set(negotiate(headers.get("accept-language"), chosen))
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                current_language.reset(token)
+        else:
+            await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    services = Services(
+        settings=settings,
+        db=Database(settings.database_url),
+        limiter=FailureLimiter(
+            allowed=settings.auth_failures_allowed,
+            window_seconds=settings.auth_failure_window_seconds,
+        ),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.db.dispose()
+
+    app = FastAPI(
+        title="Tavolo",
+        version="1",
+        summary="Co-design workshops between public administrations and the Third Sector",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.services = services
+    errors.install(app)
+    for module in (session, join, processes, meetings, invites, boards, attendance):
+        app.include_router(module.router, prefix="/api/v1")
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> JSONResponse:
+        """200 when the server and its database answer, 503 otherwise."""
+        try:
+            with services.db.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as error:  # any driver failure means the database is unavailable
+            return JSONResponse(
+                {"status": "unavailable", "detail": f"database: {type(error).__name__}"},
+                status_code=503,
+            )
+        return JSONResponse({"status": "ok"})
+
+    app.add_middleware(LanguageMiddleware)
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    return app

@@ -1,0 +1,79 @@
+"""The one place where Tavolo reads its configuration (environment or `.env`).
+
+See docs/operations.md for every setting.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Secrets that ship in examples and must never protect a real deployment.
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "development"}
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TAVOLO_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    redis_url: str = ""
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    # Bearer tokens and browser sessions: a workshop series spans weeks, so a month.
+    token_days: int = 30
+    # Failed logins/joins allowed per key within the window before answering 429.
+    auth_failures_allowed: int = 10
+    auth_failure_window_seconds: int = 900
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        self.data_dir = self.data_dir.resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'tavolo.db'}"
+        if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS:
+            if not self.development:
+                raise ValueError(
+                    "TAVOLO_SECRET_KEY must be set to a long random value when "
+                    f"TAVOLO_BASE_URL ({self.base_url}) is not a local address"
+                )
+            self.secret_key = _development_secret(self.data_dir)
+        return self
+
+    @property
+    def development(self) -> bool:
+        """A server only reachable on this machine: placeholder secrets are tolerated."""
+        return (urlsplit(self.base_url).hostname or "") in LOOPBACK_HOSTS
+
+    @property
+    def secure_cookies(self) -> bool:
+        return urlsplit(self.base_url).scheme == "https"
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def url(self, path: str) -> str:
+        return self.base_url.rstrip("/") + path
+
+
+def _development_secret(data_dir: Path) -> str:
+    """Persist a random secret so local sessions survive a restart."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

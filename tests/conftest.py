@@ -1,0 +1,189 @@
+"""Fixtures shared by the whole suite: a real database (SQLite and PostgreSQL), the app,
+and a few builders for accounts, processes and meetings.
+
+`TAVOLO_TEST_POSTGRES_URL` enables the PostgreSQL half; with `TAVOLO_CI=1` a missing
+PostgreSQL (or Redis, or Chromium) fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from app.database import upgrade
+from app.main import create_app
+from app.settings import Settings
+from boards.db import make_engine
+
+CI = os.environ.get("TAVOLO_CI") == "1"
+POSTGRES_URL = os.environ.get("TAVOLO_TEST_POSTGRES_URL", "")
+PASSWORD = "correct horse battery staple"
+
+
+def need(condition: bool, what: str) -> None:
+    """Skip when a service is missing locally; fail in CI, where skipping would hide it."""
+    if not condition:
+        if CI:
+            pytest.fail(f"{what} is required when TAVOLO_CI=1")
+        pytest.skip(f"{what} is not available")
+
+
+def _fresh_postgres_database(tmp_name: str) -> str:
+    url = make_url(POSTGRES_URL)
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{tmp_name}"')
+    return url.set(database=tmp_name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(name: str) -> None:
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def db_url(request, tmp_path_factory) -> Iterator[str]:
+    """An empty database brought to the current schema by the migrations."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tavolo.db'}"
+        upgrade(url)
+        yield url
+        return
+    need(bool(POSTGRES_URL), "PostgreSQL (TAVOLO_TEST_POSTGRES_URL)")
+    name = f"tavolo_test_{uuid.uuid4().hex[:12]}"
+    url = _fresh_postgres_database(name)
+    upgrade(url)
+    yield url
+    make_engine(url).dispose()
+    _drop_postgres_database(name)
+
+
+@pytest.fixture(scope="session")
+def engine(db_url):
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def settings(db_url, tmp_path_factory) -> Settings:
+    return Settings(
+        database_url=db_url,
+        data_dir=tmp_path_factory.mktemp("data"),
+        secret_key=secrets.token_urlsafe(32),
+        base_url="http://testserver",
+    )
+
+
+@pytest.fixture(scope="session")
+def app(settings):
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    # A fresh address per test keeps the failed-attempt counters of tests apart.
+    with TestClient(app, client=(f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}", 50000)) as client:
+        yield client
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class Staff:
+    id: int
+    email: str
+    token: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def make_account(engine, client):
+    """Create a facilitator or secretary account and sign in through the API."""
+    from boards import accounts
+    from boards.models import AccountRole
+
+    def make(role: str = "facilitator", name: str = "Giulia Ferraro") -> Staff:
+        email = f"{unique(role)}@example.org"
+        with Session(engine) as session:
+            account = accounts.create_account(
+                session, email=email, name=name, role=AccountRole(role), password=PASSWORD
+            )
+            session.commit()
+            account_id = account.id
+        answer = client.post("/api/v1/session", json={"email": email, "password": PASSWORD})
+        assert answer.status_code == 200, answer.text
+        return Staff(id=account_id, email=email, token=answer.json()["token"])
+
+    return make
+
+
+@dataclass
+class World:
+    """A process with staff, organisations of three kinds, a meeting and two invited people."""
+
+    facilitator: Staff
+    secretary: Staff
+    process: int
+    organizations: dict[str, int]
+    meeting: dict
+    participant: dict
+    observer: dict
+
+    def bearer(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def world(client, make_account) -> World:
+    facilitator = make_account("facilitator")
+    secretary = make_account("secretary", name="Marco Zanin")
+    auth = facilitator.auth
+    process = client.post(
+        "/api/v1/processes", headers=auth,
+        json={"title": "Centro servizi grave marginalità", "kind": "co-design"},
+    ).json()["id"]
+    assert client.post(f"/api/v1/processes/{process}/staff", headers=auth,
+                       json={"email": secretary.email, "role": "secretary"}).status_code == 201
+    organizations = {}
+    for name, kind in [("Comune di Padova", "public"), ("ULSS 6 Euganea", "health"),
+                       ("Cooperativa Il Ponte", "third_sector")]:
+        answer = client.post(f"/api/v1/processes/{process}/organizations", headers=auth,
+                             json={"name": name, "kind": kind})
+        organizations[kind] = answer.json()["id"]
+    meeting = client.post(
+        f"/api/v1/processes/{process}/meetings", headers=auth,
+        json={"title": "Primo incontro", "starts_at": "2026-12-01T14:00:00Z", "mode": "online",
+              "location": "https://meet.example.org/tavolo", "agenda": ["Apertura", "Bisogni"]},
+    ).json()
+    people = {}
+    for role, organization in [("participant", "third_sector"), ("observer", "public")]:
+        invite = client.post(
+            f"/api/v1/processes/{process}/invites", headers=auth,
+            json={"name": f"Persona {role}", "organization": organizations[organization],
+                  "role": role},
+        ).json()
+        joined = client.post("/api/v1/join", json={"invite": invite["invite"]}).json()
+        people[role] = {**invite, "token": joined["token"], "person": joined["participant"]["id"]}
+    return World(facilitator, secretary, process, organizations, meeting,
+                 people["participant"], people["observer"])
