@@ -187,3 +187,81 @@ def world(client, make_account) -> World:
         people[role] = {**invite, "token": joined["token"], "person": joined["participant"]["id"]}
     return World(facilitator, secretary, process, organizations, meeting,
                  people["participant"], people["observer"])
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    """A real uvicorn serving the app on 127.0.0.1, in its own process."""
+
+    url: str
+    port: int
+    env: dict[str, str]
+    process: object
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http://", "ws://")
+
+
+def start_server(env: dict[str, str], port: int, *, workers: int = 1):
+    """Start `tavolo serve` and wait until /healthz answers (an event, not a sleep)."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.05)  # polling a server that is starting: there is no event to await
+    process.kill()
+    raise RuntimeError("server did not answer /healthz within 30 s")
+
+
+def stop_server(process) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except Exception:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def server_env(db_url, settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAVOLO_")}
+    env.update(
+        TAVOLO_DATABASE_URL=db_url,
+        TAVOLO_SECRET_KEY=settings.secret_key,
+        TAVOLO_DATA_DIR=str(settings.data_dir),
+        PYTHONPATH=str(Path(__file__).resolve().parent.parent),
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_server(server_env) -> Iterator[LiveServer]:
+    port = free_port()
+    env = {**server_env, "TAVOLO_BASE_URL": f"http://127.0.0.1:{port}"}
+    process = start_server(env, port)
+    yield LiveServer(url=f"http://127.0.0.1:{port}", port=port, env=env, process=process)
+    stop_server(process)
