@@ -38,6 +38,15 @@ def need(condition: bool, what: str) -> None:
         pytest.skip(f"{what} is not available")
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test is a test that did not run: fail the session."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if CI and skipped and exitstatus == 0:
+        reporter.write_line(f"TAVOLO_CI=1: {len(skipped)} skipped test(s) count as failures", red=True)
+        session.exitstatus = 1
+
+
 def _fresh_postgres_database(tmp_name: str) -> str:
     url = make_url(POSTGRES_URL)
     with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
