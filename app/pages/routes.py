@@ -1,7 +1,12 @@
-"""Page routes."""
+"""Page routes: every page module's router, each state-changing request CSRF-checked."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
+
+from app.pages import audit, auth, invites, join, language, meetings, processes, structure
+from app.pages.deps import csrf_protect
 
 router = APIRouter(include_in_schema=False)
+for module in (auth, language, processes, structure, meetings, invites, join, audit):
+    router.include_router(module.router, dependencies=[Depends(csrf_protect)])
