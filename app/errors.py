@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
 from app.i18n import error_text, gettext
@@ -87,3 +88,15 @@ def install(app: FastAPI) -> None:
         for name, value in (error.headers or {}).items():
             response.headers[name] = value
         return response
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(request: Request, _error: IntegrityError) -> Response:
+        # Two requests raced past the domain's own checks (same name, same staff member):
+        # the database's unique constraints refused the second one.
+        detail = gettext("This conflicts with a change made at the same time: reload and try again")
+        return _answer(request, 409, detail)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, _error: Exception) -> Response:
+        # Starlette still re-raises the error after this answer, so it is logged in full.
+        return _answer(request, 500, gettext("Internal server error: the error has been logged"))

@@ -7,31 +7,44 @@ its own successful joins. The counts live in this process; see docs/security.md.
 from __future__ import annotations
 
 import time
-from collections import defaultdict, deque
+from collections import deque
 
 from boards.errors import TooManyAttempts
+
+# Keys with failures are swept for expired ones when there are this many: enough for a
+# large deployment's real traffic, small enough that a flood of guesses stays cheap.
+SWEEP_ABOVE = 10_000
 
 
 class FailureLimiter:
     def __init__(self, *, allowed: int, window_seconds: float) -> None:
         self.allowed = allowed
         self.window = window_seconds
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        # Only keys that failed recently are held: a successful attempt adds nothing.
+        self._failures: dict[str, deque[float]] = {}
 
-    def _recent(self, key: str) -> deque[float]:
-        failures = self._failures[key]
-        horizon = time.monotonic() - self.window
+    def _recent(self, key: str, now: float) -> int:
+        failures = self._failures.get(key)
+        if failures is None:
+            return 0
+        horizon = now - self.window
         while failures and failures[0] < horizon:
             failures.popleft()
-        return failures
+        if not failures:
+            del self._failures[key]
+        return len(failures)
 
     def check(self, *keys: str) -> None:
         """Raises TooManyAttempts if any key has used up its failures."""
+        now = time.monotonic()
         for key in keys:
-            if len(self._recent(key)) >= self.allowed:
+            if self._recent(key, now) >= self.allowed:
                 raise TooManyAttempts("Too many failed attempts: try again in a few minutes")
 
     def fail(self, *keys: str) -> None:
         now = time.monotonic()
+        if len(self._failures) >= SWEEP_ABOVE:
+            for key in list(self._failures):
+                self._recent(key, now)
         for key in keys:
-            self._recent(key).append(now)
+            self._failures.setdefault(key, deque()).append(now)

@@ -25,7 +25,9 @@ MIN_PASSWORD_LENGTH = 10
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
     local, _, domain = email.partition("@")
-    if not local or "." not in domain or " " in email or len(email) > 254:
+    # Control characters (NUL above all, which PostgreSQL refuses) never belong in an address.
+    invalid = not email.isprintable() or " " in email or len(email) > 254
+    if not local or "." not in domain or invalid:
         raise InvalidInput("'{email}' is not a valid email address", email=email)
     return email
 
@@ -52,7 +54,13 @@ def create_account(
 
 def authenticate(session: Session, *, email: str, password: str) -> Account:
     """Raises NotAuthenticated for an unknown email, a wrong password or a disabled account."""
-    account = session.exec(select(Account).where(Account.email == email.strip().lower())).first()
+    try:
+        email = normalise_email(email)
+    except InvalidInput:
+        email = None  # not an address: no account can match, but the hash is still checked
+    account = (
+        session.exec(select(Account).where(Account.email == email)).first() if email else None
+    )
     try:
         _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):

@@ -8,11 +8,13 @@ from boards import audit
 from boards.access import Actor, require_staff
 from boards.clock import iso, utcnow
 from boards.errors import InvalidInput
+from boards.ids import fetch
 from boards.meetings import get_meeting
 from boards.models import (
     STAFF_ROLES,
     Attendance,
     AttendanceStatus,
+    AuthToken,
     Invite,
     Meeting,
     Organization,
@@ -28,17 +30,30 @@ def expected_people(session: Session, meeting: Meeting) -> list[Person]:
         .where(Person.process_id == meeting.process_id, Person.removed_at.is_(None))
         .order_by(Person.id)
     ).all()
+    # A revoked invite admits nobody any more.
     limited = {
         invite.person_id: invite.meetings
-        for invite in session.exec(select(Invite).where(Invite.process_id == meeting.process_id))
+        for invite in session.exec(
+            select(Invite).where(
+                Invite.process_id == meeting.process_id, Invite.revoked_at.is_(None)
+            )
+        )
     }
     recorded = set(
         session.exec(select(Attendance.person_id).where(Attendance.meeting_id == meeting.id))
     )
+    # People who joined with this meeting's code hold a token for it and no invite.
+    by_code = set(
+        session.exec(
+            select(AuthToken.person_id).where(
+                AuthToken.meeting_id == meeting.id, AuthToken.person_id.is_not(None)
+            )
+        )
+    )
     admitted = []
     for person in people:
         meetings = limited.get(person.id)
-        if person.id in recorded or person.role in STAFF_ROLES:
+        if person.id in recorded or person.id in by_code or person.role in STAFF_ROLES:
             admitted.append(person)
         elif person.id in limited and (meetings is None or meeting.id in meetings):
             admitted.append(person)
@@ -94,11 +109,11 @@ def correct_attendance(
     """
     meeting = get_meeting(session, meeting_id)
     staff = require_staff(session, actor, meeting.process_id)
-    person = session.get(Person, person_id)
+    person = fetch(session, Person, person_id)
     if person is None or person.process_id != meeting.process_id:
         raise InvalidInput("Person {id} is not part of this process", id=person_id)
     if status == AttendanceStatus.proxy:
-        represented = session.get(Person, proxy_for) if proxy_for is not None else None
+        represented = fetch(session, Person, proxy_for)
         if represented is None or represented.process_id != meeting.process_id:
             raise InvalidInput("A proxy needs 'proxy_for': the person being represented")
         if represented.id == person.id:

@@ -11,6 +11,7 @@ from boards.access import Actor, require_staff
 from boards.accounts import issue_token, normalise_email
 from boards.clock import utcnow
 from boards.errors import InvalidInput, NotFound
+from boards.ids import fetch
 from boards.models import (
     AuthToken,
     Invite,
@@ -62,6 +63,8 @@ def create_invite(
     if email:
         email = normalise_email(email)
     if meetings is not None:
+        if not meetings:
+            raise InvalidInput("Choose at least one meeting, or leave 'meetings' out for all")
         meetings = sorted(set(meetings))
         known = set(session.exec(select(Meeting.id).where(Meeting.process_id == process_id)))
         unknown = [m for m in meetings if m not in known]
@@ -122,7 +125,7 @@ def revoke_invite(session: Session, *, actor: Actor, invite_id: int) -> Invite:
 
 
 def _get_invite(session: Session, invite_id: int) -> Invite:
-    invite = session.get(Invite, invite_id)
+    invite = fetch(session, Invite, invite_id)
     if invite is None:
         raise NotFound("Invite {id} does not exist", id=invite_id)
     return invite
@@ -259,7 +262,7 @@ def _organization_by_name(session: Session, process_id: int, name: str) -> Organ
 
 
 def _get_meeting(session: Session, meeting_id: int) -> Meeting:
-    meeting = session.get(Meeting, meeting_id)
+    meeting = fetch(session, Meeting, meeting_id)
     if meeting is None:
         raise NotFound("Meeting {id} does not exist", id=meeting_id)
     return meeting

@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from boards.access import Actor, require_meeting_member
 from boards.errors import NotAllowed, NotFound
+from boards.ids import fetch
 from boards.models import (
     STAFF_ROLES,
     Board,
@@ -21,7 +22,7 @@ from boards.models import (
 
 
 def get_board(session: Session, board_id: int) -> Board:
-    board = session.get(Board, board_id)
+    board = fetch(session, Board, board_id)
     if board is None:
         raise NotFound("Board {id} does not exist", id=board_id)
     return board

@@ -10,6 +10,7 @@ from boards import audit
 from boards.access import Actor, require_staff
 from boards.clock import as_utc, iso
 from boards.errors import InvalidInput, Locked, NotFound
+from boards.ids import fetch
 from boards.models import (
     TEXT_LIMIT,
     AgendaItem,
@@ -31,7 +32,7 @@ AGENDA_LIMIT = 50
 
 
 def get_meeting(session: Session, meeting_id: int) -> Meeting:
-    meeting = session.get(Meeting, meeting_id)
+    meeting = fetch(session, Meeting, meeting_id)
     if meeting is None:
         raise NotFound("Meeting {id} does not exist", id=meeting_id)
     return meeting
@@ -62,7 +63,7 @@ def create_meeting(
         process_id=process_id,
         number=(last or 0) + 1,
         title=clean_name(title, field="title"),
-        starts_at=as_utc(starts_at),
+        starts_at=_start_time(starts_at),
         mode=mode,
         location=clean_text(location, field="location", limit=500, required=False),
         thematic_table_id=_table_of_process(session, process_id, thematic_table_id),
@@ -100,7 +101,7 @@ def update_meeting(
     if title is not None:
         meeting.title = changes["title"] = clean_name(title, field="title")
     if starts_at is not None:
-        meeting.starts_at = as_utc(starts_at)
+        meeting.starts_at = _start_time(starts_at)
         changes["starts_at"] = iso(meeting.starts_at)
     if mode is not None:
         meeting.mode = mode
@@ -117,10 +118,18 @@ def update_meeting(
     return meeting
 
 
+def _start_time(starts_at: datetime) -> datetime:
+    """In UTC; raises InvalidInput for a moment that UTC cannot hold (year 1 at +05:00)."""
+    try:
+        return as_utc(starts_at)
+    except OverflowError:
+        raise InvalidInput("'starts_at' is not a usable date") from None
+
+
 def _table_of_process(session: Session, process_id: int, table_id: int | None) -> int | None:
     if table_id is None:
         return None
-    table = session.get(ThematicTable, table_id)
+    table = fetch(session, ThematicTable, table_id)
     if table is None or table.process_id != process_id:
         raise InvalidInput("Thematic table {id} is not part of this process", id=table_id)
     return table_id

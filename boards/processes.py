@@ -8,7 +8,10 @@ from sqlmodel import Session, select
 
 from boards import audit
 from boards.access import Actor, require_facilitator_account, require_staff
+from boards.accounts import normalise_email
+from boards.clock import iso
 from boards.errors import Conflict, InvalidInput, NotFound
+from boards.ids import fetch
 from boards.models import (
     NAME_LIMIT,
     Account,
@@ -28,7 +31,7 @@ from boards.text import clean_name, clean_text
 
 
 def get_process(session: Session, process_id: int) -> Process:
-    process = session.get(Process, process_id)
+    process = fetch(session, Process, process_id)
     if process is None:
         raise NotFound("Process {id} does not exist", id=process_id)
     return process
@@ -86,7 +89,8 @@ def add_staff(
     """Only facilitators of the process add staff. Raises NotAllowed, NotFound, Conflict."""
     require_staff(session, actor, process_id, roles={PersonRole.facilitator})
     process = get_process(session, process_id)
-    account = session.exec(select(Account).where(Account.email == email.strip().lower())).first()
+    email = normalise_email(email)
+    account = session.exec(select(Account).where(Account.email == email)).first()
     if account is None or account.disabled:
         raise NotFound("No account has the email {email}", email=email)
     if role == AccountRole.facilitator and account.role != AccountRole.facilitator:
@@ -180,7 +184,7 @@ def update_organization(
 
 
 def get_organization(session: Session, organization_id: int) -> Organization:
-    organization = session.get(Organization, organization_id)
+    organization = fetch(session, Organization, organization_id)
     if organization is None:
         raise NotFound("Organisation {id} does not exist", id=organization_id)
     return organization
@@ -188,7 +192,7 @@ def get_organization(session: Session, organization_id: int) -> Organization:
 
 def organization_of_process(session: Session, process_id: int, organization_id: int) -> Organization:
     """Raises InvalidInput when the organisation belongs to another process."""
-    organization = session.get(Organization, organization_id)
+    organization = fetch(session, Organization, organization_id)
     if organization is None or organization.process_id != process_id:
         raise InvalidInput("Organisation {id} is not part of this process", id=organization_id)
     return organization
@@ -332,7 +336,7 @@ def process_view(session: Session, process: Process) -> dict:
         ],
         "meetings": [
             {"id": m.id, "number": m.number, "title": m.title, "state": m.state.value,
-             "starts_at": m.starts_at.isoformat(timespec="minutes")}
+             "starts_at": iso(m.starts_at)}
             for m in meetings
         ],
     }

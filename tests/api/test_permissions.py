@@ -1,0 +1,347 @@
+"""Every endpoint of the API × every role, with the exact status each must get.
+
+One process P with two meetings: A, which a code-joined participant and a limited invite
+admit to, and B, which they do not; a breakout group on A whose board only the participant
+belongs to; and a second process Q whose facilitator and participant are outsiders to P.
+Every refused write is checked to have stored nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from sqlmodel import Session
+
+from boards.models import Board, BoardKind, BreakoutGroup, GroupMember, Organization
+from tests.api.support import (
+    assert_error,
+    bearer,
+    client_from,
+    mint_token,
+    nothing_stored,
+    staff_account,
+)
+from tests.conftest import PASSWORD, unique
+
+ROLES = [
+    "anonymous",
+    "facilitator",           # staff of P, created it
+    "secretary",             # staff of P
+    "participant",           # invited to P, every meeting, member of the group on A
+    "observer",              # invited to P, every meeting
+    "outside_participant",   # invited to Q only
+    "outside_facilitator",   # facilitator of Q only
+    "code_participant",      # joined P with meeting A's code
+    "limited_invitee",       # invited to P for meeting A only
+]
+
+
+@dataclass
+class Scenario:
+    client: object
+    engine: object
+    process: int
+    other_process: int
+    organization: int
+    meeting_a: dict
+    meeting_b: dict
+    group_board: int
+    people: dict[str, int]
+    tokens: dict[str, str | None] = field(default_factory=dict)
+
+    def as_facilitator(self, method: str, url: str, **kwargs):
+        answer = self.client.request(method, url, headers=bearer(self.tokens["facilitator"]),
+                                     **kwargs)
+        assert answer.status_code < 300, answer.text
+        return answer.json() if answer.content else None
+
+    def new_invite(self, meetings: list[int] | None = None) -> dict:
+        body = {"name": unique("Persona"), "organization": self.organization,
+                "role": "participant"}
+        if meetings is not None:
+            body["meetings"] = meetings
+        return self.as_facilitator("POST", f"/api/v1/processes/{self.process}/invites", json=body)
+
+
+@pytest.fixture(scope="module")
+def scenario(app, engine, quick_password_hashing) -> Scenario:
+    client = client_from(app, f"10.251.{secrets.randbelow(250)}.{secrets.randbelow(250)}")
+    tokens: dict[str, str | None] = {"anonymous": None}
+    emails = {}
+    for role, account_role in [("facilitator", "facilitator"), ("secretary", "secretary"),
+                               ("outside_facilitator", "facilitator")]:
+        emails[role] = f"{unique(role)}@example.org"
+        _, tokens[role] = staff_account(engine, account_role, emails[role], role.title(), PASSWORD)
+
+    def call(role, method, url, **kwargs):
+        answer = client.request(method, url, headers=bearer(tokens[role]), **kwargs)
+        assert answer.status_code < 300, answer.text
+        return answer.json() if answer.content else None
+
+    def join(**body):
+        return call("anonymous", "POST", "/api/v1/join", json=body)
+
+    process = call("facilitator", "POST", "/api/v1/processes",
+                   json={"title": "Percorso P", "kind": "co-design"})["id"]
+    call("facilitator", "POST", f"/api/v1/processes/{process}/staff",
+         json={"email": emails["secretary"], "role": "secretary"})
+    organization = call("facilitator", "POST", f"/api/v1/processes/{process}/organizations",
+                        json={"name": "Cooperativa Il Ponte", "kind": "third_sector"})["id"]
+    meetings = [
+        call("facilitator", "POST", f"/api/v1/processes/{process}/meetings",
+             json={"title": title, "starts_at": "2026-12-01T14:00:00Z", "mode": "online",
+                   "agenda": ["Apertura"]})
+        for title in ("Incontro A", "Incontro B")
+    ]
+    people = {}
+    for role, limit in [("participant", None), ("observer", None),
+                        ("limited_invitee", [meetings[0]["id"]])]:
+        body = {"name": role, "organization": organization,
+                "role": "observer" if role == "observer" else "participant"}
+        if limit:
+            body["meetings"] = limit
+        invite = call("facilitator", "POST", f"/api/v1/processes/{process}/invites", json=body)
+        joined = join(invite=invite["invite"])
+        tokens[role], people[role] = joined["token"], joined["participant"]["id"]
+    code = call("facilitator", "POST", f"/api/v1/meetings/{meetings[0]['id']}/code")["code"]
+    joined = join(code=code, name="Ospite", organization_name="Associazione Ospite")
+    tokens["code_participant"], people["code_participant"] = (
+        joined["token"], joined["participant"]["id"])
+
+    other = call("outside_facilitator", "POST", "/api/v1/processes",
+                 json={"title": "Percorso Q", "kind": "co-programming"})["id"]
+    other_org = call("outside_facilitator", "POST", f"/api/v1/processes/{other}/organizations",
+                     json={"name": "Comune di Q", "kind": "public"})["id"]
+    invite = call("outside_facilitator", "POST", f"/api/v1/processes/{other}/invites",
+                  json={"name": "Esterna", "organization": other_org, "role": "participant"})
+    tokens["outside_participant"] = join(invite=invite["invite"])["token"]
+
+    # Breakout groups are made over the real-time protocol; here the rows are enough.
+    with Session(engine) as session:
+        group = BreakoutGroup(meeting_id=meetings[0]["id"], name="Gruppo 1", position=1)
+        session.add(group)
+        session.flush()
+        board = Board(meeting_id=meetings[0]["id"], title="Gruppo 1", kind=BoardKind.group,
+                      group_id=group.id)
+        session.add(board)
+        session.flush()
+        group.board_id = board.id
+        session.add(GroupMember(group_id=group.id, person_id=people["participant"]))
+        session.commit()
+        group_board = board.id
+
+    scenario = Scenario(client, engine, process, other, organization, meetings[0], meetings[1],
+                        group_board, people, tokens)
+    scenario.facilitator_email = emails["facilitator"]
+    return scenario
+
+
+@dataclass
+class Request:
+    method: str
+    url: str
+    json: dict | None = None
+    # Each role gets a fresh token: this request ends the one it uses.
+    fresh_token: bool = False
+
+
+def _fresh_account_email(s: Scenario) -> str:
+    email = f"{unique('staff')}@example.org"
+    staff_account(s.engine, "secretary", email, "Nuovo Staff", PASSWORD)
+    return email
+
+
+def _join_code(s: Scenario) -> Request:
+    code = s.as_facilitator("POST", f"/api/v1/meetings/{s.meeting_a['id']}/code")["code"]
+    return Request("POST", "/api/v1/join",
+                   {"code": code, "name": unique("Ospite"), "organization": s.organization})
+
+
+P = "/api/v1/processes"
+# What each endpoint is called with; builders make fresh targets where a success would
+# otherwise change what the next role sees.
+REQUESTS: dict[str, Callable[[Scenario], Request]] = {
+    "GET /healthz": lambda s: Request("GET", "/healthz"),
+    "POST /session": lambda s: Request(
+        "POST", "/api/v1/session", {"email": s.facilitator_email, "password": PASSWORD}),
+    "DELETE /session": lambda s: Request("DELETE", "/api/v1/session", fresh_token=True),
+    "POST /join invite": lambda s: Request("POST", "/api/v1/join",
+                                           {"invite": s.new_invite()["invite"]}),
+    "POST /join code": _join_code,
+    "GET /processes": lambda s: Request("GET", P),
+    "POST /processes": lambda s: Request("POST", P, {"title": unique("Nuovo"),
+                                                     "kind": "co-design"}),
+    "GET /processes/P": lambda s: Request("GET", f"{P}/{s.process}"),
+    "POST /processes/P/staff": lambda s: Request(
+        "POST", f"{P}/{s.process}/staff", {"email": _fresh_account_email(s), "role": "secretary"}),
+    "POST /processes/P/organizations": lambda s: Request(
+        "POST", f"{P}/{s.process}/organizations", {"name": unique("Ente"), "kind": "other"}),
+    "PATCH /organizations/O": lambda s: Request(
+        "PATCH", f"/api/v1/organizations/{s.organization}", {"name": unique("Cooperativa")}),
+    "POST /processes/P/tables": lambda s: Request(
+        "POST", f"{P}/{s.process}/tables", {"title": unique("Tavolo")}),
+    "POST /processes/P/steering": lambda s: Request(
+        "POST", f"{P}/{s.process}/steering", {"name": unique("Membro")}),
+    "GET /processes/P/audit": lambda s: Request("GET", f"{P}/{s.process}/audit"),
+    "POST /processes/P/invites": lambda s: Request(
+        "POST", f"{P}/{s.process}/invites",
+        {"name": unique("Invitata"), "organization": s.organization, "role": "observer"}),
+    "GET /processes/P/invites": lambda s: Request("GET", f"{P}/{s.process}/invites"),
+    "POST /invites/I/renew": lambda s: Request(
+        "POST", f"/api/v1/invites/{s.new_invite()['id']}/renew"),
+    "DELETE /invites/I": lambda s: Request("DELETE", f"/api/v1/invites/{s.new_invite()['id']}"),
+    "POST /processes/P/meetings": lambda s: Request(
+        "POST", f"{P}/{s.process}/meetings",
+        {"title": unique("Incontro"), "starts_at": "2027-01-10T09:30:00Z", "mode": "hybrid",
+         "location": "Sala consiliare", "agenda": ["Uno", "Due"]}),
+    "GET /meetings/A": lambda s: Request("GET", f"/api/v1/meetings/{s.meeting_a['id']}"),
+    "GET /meetings/B": lambda s: Request("GET", f"/api/v1/meetings/{s.meeting_b['id']}"),
+    "PATCH /meetings/A": lambda s: Request(
+        "PATCH", f"/api/v1/meetings/{s.meeting_a['id']}", {"title": unique("Incontro A")}),
+    "POST /meetings/A/code": lambda s: Request(
+        "POST", f"/api/v1/meetings/{s.meeting_a['id']}/code"),
+    "DELETE /meetings/A/code": lambda s: Request(
+        "DELETE", f"/api/v1/meetings/{s.meeting_a['id']}/code"),
+    "GET /boards/plenary-A": lambda s: Request(
+        "GET", f"/api/v1/boards/{s.meeting_a['plenary_board']}"),
+    "GET /boards/plenary-B": lambda s: Request(
+        "GET", f"/api/v1/boards/{s.meeting_b['plenary_board']}"),
+    "GET /boards/group-A": lambda s: Request("GET", f"/api/v1/boards/{s.group_board}"),
+    "GET /meetings/A/attendance": lambda s: Request(
+        "GET", f"/api/v1/meetings/{s.meeting_a['id']}/attendance"),
+    "PATCH /meetings/A/attendance": lambda s: Request(
+        "PATCH", f"/api/v1/meetings/{s.meeting_a['id']}/attendance",
+        {"participant": s.people["participant"], "status": "excused", "note": unique("nota")}),
+}
+
+# fmt: off
+#                                    anon  fac  sec part  obs o.part o.fac code limited
+EXPECTED = {
+    "GET /healthz":                  (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /session":                 (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "DELETE /session":               (401, 204, 204, 204, 204, 204, 204, 204, 204),
+    "POST /join invite":             (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /join code":               (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /processes":                (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /processes":               (401, 201, 403, 403, 403, 403, 201, 403, 403),
+    "GET /processes/P":              (401, 200, 200, 200, 200, 403, 403, 200, 200),
+    "POST /processes/P/staff":       (401, 201, 403, 403, 403, 403, 403, 403, 403),
+    "POST /processes/P/organizations": (401, 201, 201, 403, 403, 403, 403, 403, 403),
+    "PATCH /organizations/O":        (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "POST /processes/P/tables":      (401, 201, 201, 403, 403, 403, 403, 403, 403),
+    "POST /processes/P/steering":    (401, 201, 201, 403, 403, 403, 403, 403, 403),
+    "GET /processes/P/audit":        (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "POST /processes/P/invites":     (401, 201, 201, 403, 403, 403, 403, 403, 403),
+    "GET /processes/P/invites":      (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "POST /invites/I/renew":         (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "DELETE /invites/I":             (401, 204, 204, 403, 403, 403, 403, 403, 403),
+    "POST /processes/P/meetings":    (401, 201, 201, 403, 403, 403, 403, 403, 403),
+    "GET /meetings/A":               (401, 200, 200, 200, 200, 403, 403, 200, 200),
+    "GET /meetings/B":               (401, 200, 200, 200, 200, 403, 403, 403, 403),
+    "PATCH /meetings/A":             (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "POST /meetings/A/code":         (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "DELETE /meetings/A/code":       (401, 204, 204, 403, 403, 403, 403, 403, 403),
+    "GET /boards/plenary-A":         (401, 200, 200, 200, 200, 403, 403, 200, 200),
+    "GET /boards/plenary-B":         (401, 200, 200, 200, 200, 403, 403, 403, 403),
+    "GET /boards/group-A":           (401, 200, 200, 200, 403, 403, 403, 403, 403),
+    "GET /meetings/A/attendance":    (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "PATCH /meetings/A/attendance":  (401, 200, 200, 403, 403, 403, 403, 403, 403),
+}
+# fmt: on
+
+
+def test_the_table_covers_every_endpoint(app):
+    """A new endpoint in /openapi.json must get a row here: the table says who may do what."""
+    routes = {
+        f"{method.upper()} " + re.sub(r"\{[^}]+\}", "{id}", path.removeprefix("/api/v1"))
+        for path, operations in app.openapi()["paths"].items()
+        for method in operations
+    }
+    rows = {
+        re.sub(r"/(P|O|I|A|B|plenary-A|plenary-B|group-A)(?=/|$)", "/{id}",
+               name.removesuffix(" invite").removesuffix(" code"))
+        for name in EXPECTED
+    }
+    assert routes == rows
+    assert set(EXPECTED) == set(REQUESTS)
+
+
+def _check_success(s: Scenario, name: str, request: Request, token: str | None, answer) -> None:
+    if answer.status_code == 204:
+        assert answer.content == b""
+        if name == "DELETE /session":
+            assert_error(s.client.get("/api/v1/processes", headers=bearer(token)), 401)
+        return
+    body = answer.json()
+    last = request.url.rsplit("/", 1)[1]
+    if request.method == "GET" and last.isdigit():
+        assert body["id"] == int(last)
+    if "/boards/" in request.url:
+        assert {"seq", "items"} <= set(body)
+    if answer.status_code == 201:
+        assert isinstance(body.get("id", body.get("account")), int)
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_permission(scenario, name):
+    """Each role in turn; the refused ones first, together, inside one nothing-stored check."""
+    expected = dict(zip(ROLES, EXPECTED[name], strict=True))
+    refused = [role for role in ROLES if expected[role] >= 400]
+    allowed = [role for role in ROLES if expected[role] < 400]
+    prepared = {}
+
+    def prepare(role):
+        request = REQUESTS[name](scenario)
+        token = scenario.tokens[role]
+        if request.fresh_token and token is not None:
+            token = mint_token(scenario.engine, token)
+        prepared[role] = (request, token)
+
+    def send(role):
+        request, token = prepared[role]
+        return scenario.client.request(request.method, request.url, json=request.json,
+                                       headers=bearer(token))
+
+    # Targets for the refused roles are made before the check; the allowed ones get theirs
+    # just before their turn (a new join code replaces the previous one).
+    for role in refused:
+        prepare(role)
+    wrong = []
+    with nothing_stored(scenario.engine, scenario.process, scenario.other_process):
+        for role in refused:
+            answer = send(role)
+            if answer.status_code != expected[role]:
+                wrong.append(f"{role}: expected {expected[role]}, got {answer.status_code} "
+                             f"{answer.text[:200]}")
+                continue
+            assert_error(answer, expected[role])
+            if expected[role] == 401:
+                assert answer.headers["www-authenticate"] == "Bearer"
+    for role in allowed:
+        prepare(role)
+        answer = send(role)
+        if answer.status_code != expected[role]:
+            wrong.append(f"{role}: expected {expected[role]}, got {answer.status_code} "
+                         f"{answer.text[:200]}")
+            continue
+        request, token = prepared[role]
+        _check_success(scenario, name, request, token, answer)
+    assert not wrong, f"{name}:\n" + "\n".join(wrong)
+
+
+def test_nothing_stored_notices_a_change(scenario):
+    """The check above is worth something: an added row or a changed one fails it."""
+    with pytest.raises(AssertionError, match="added or removed"):
+        with nothing_stored(scenario.engine, scenario.process):
+            scenario.new_invite()
+    with pytest.raises(AssertionError, match="table organization changed"):
+        with nothing_stored(scenario.engine, scenario.process):
+            with Session(scenario.engine) as session:
+                organization = session.get(Organization, scenario.organization)
+                organization.needs_review = not organization.needs_review
+                session.add(organization)
+                session.commit()
