@@ -46,3 +46,21 @@ def facilitator_client(client, world):
     """The test client signed in (by the page form) as the world's facilitator."""
     sign_in(client, world.facilitator.email)
     return client
+
+
+@pytest.fixture(autouse=True, scope="package")
+def quick_password_hashing():
+    """Argon2id at its lowest cost, as in tests/api: page tests sign in many times.
+
+    tests/boards/test_accounts.py checks the real parameters.
+    """
+    from argon2 import PasswordHasher
+
+    from boards import accounts
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    patch = pytest.MonkeyPatch()
+    patch.setattr(accounts, "_hasher", cheap)
+    patch.setattr(accounts, "_DUMMY_HASH", cheap.hash("not a password"))
+    yield
+    patch.undo()
