@@ -164,7 +164,8 @@ def update_organization(
     if name is not None:
         name = clean_name(name, field="name")
         if name != organization.name:
-            _refuse_duplicate_organization(session, organization.process_id, name)
+            _refuse_duplicate_organization(session, organization.process_id, name,
+                                           renaming=organization.id)
             organization.name = changes["name"] = name
     if kind is not None:
         organization.kind = kind
@@ -198,9 +199,12 @@ def organization_of_process(session: Session, process_id: int, organization_id: 
     return organization
 
 
-def _refuse_duplicate_organization(session: Session, process_id: int, name: str) -> None:
+def _refuse_duplicate_organization(
+    session: Session, process_id: int, name: str, *, renaming: int | None = None
+) -> None:
+    """Raises Conflict if another organisation of the process has this name, in any case."""
     for other in session.exec(select(Organization).where(Organization.process_id == process_id)):
-        if other.name.casefold() == name.casefold():
+        if other.id != renaming and other.name.casefold() == name.casefold():
             raise Conflict("An organisation named {name} already exists", name=name)
 
 
