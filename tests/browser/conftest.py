@@ -1,0 +1,102 @@
+"""Chromium through Playwright against the live server (`live_server`, SQLite only).
+
+With TAVOLO_CI=1 a missing /usr/bin/chromium fails instead of skipping (`need`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PASSWORD, need
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+AXE = Path(__file__).resolve().parent.parent.parent / "static" / "vendor" / "axe-core" / "axe.min.js"
+# WCAG 2.1 A and AA, what AgID's guidelines (EN 301 549) require.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Bootstrap Italia's CSS declares a VideoJS icon font as a data: URL, which our CSP
+# (font-src 'self') refuses; no page of ours uses that font.
+KNOWN_CONSOLE_NOISE = ("data:application/font-woff",)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    need(CHROMIUM.exists(), f"Chromium ({CHROMIUM})")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """Make browser contexts (each a fresh browser profile) on the live server."""
+    contexts = []
+
+    def make(lang: str = "it", **options):
+        context = browser.new_context(
+            base_url=live_server.url, locale={"it": "it-IT", "en": "en-GB"}[lang],
+            extra_http_headers={"Accept-Language": lang}, **options,
+        )
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def console_errors(page) -> list[str]:
+    """Collect the page's console errors (CSP refusals among them) as they come."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and not any(n in message.text for n in KNOWN_CONSOLE_NOISE)
+            else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def sign_in(page, email: str, *, lang: str = "it") -> None:
+    page.goto("/login")
+    page.fill("#login-email", email)
+    page.fill("#login-password", PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url("**/processes")
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core with the WCAG 2.1 A/AA rules on the page as it is now."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary})),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+
+
+def describe(violations: dict[str, list[dict]]) -> str:
+    """axe's findings, one line per element, to read in a failed test's output."""
+    lines = []
+    for where, found in violations.items():
+        for violation in found:
+            lines.append(f"{where}: {violation['id']} ({violation['impact']}) {violation['help']}")
+            for node in violation["nodes"]:
+                summary = " ".join(node["summary"].split())
+                lines.append(f"    {node['target']}: {summary}")
+    return "\n".join(lines)
