@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+import math
+import re
+
+from sqlalchemy import text as sql_text
 from sqlmodel import Session, select
 
 from boards.access import Actor, require_meeting_member
-from boards.errors import NotAllowed, NotFound
+from boards.clock import utcnow
+from boards.errors import InvalidInput, Locked, NotAllowed, NotFound
+from boards.events import append, board_stream
 from boards.ids import fetch
 from boards.models import (
     STAFF_ROLES,
     Board,
     BoardKind,
     Comment,
+    Event,
     GroupMember,
     Item,
+    ItemKind,
     Meeting,
+    MeetingState,
     Person,
+    PersonRole,
+    Prompt,
     Vote,
     VotingRound,
 )
+from boards.text import clean_text
 
 
 def get_board(session: Session, board_id: int) -> Board:
@@ -117,3 +129,293 @@ def board_state(session: Session, board: Board, viewer: Person) -> dict:
         "private": board.private,
         "locked": board.locked,
     }
+
+
+# --- live changes: the board ops of the real-time protocol ------------------------------
+#
+# Each function changes one board in the caller's transaction and appends the event that
+# records it (`boards.events.append`), so that committing the transaction stores both or
+# neither. The caller commits, then publishes the returned event. Every function first
+# takes the board stream's ordering lock (`lock_stream`): writers of one board are
+# serialised by the database, across server processes too, so each reads the state that
+# the previous writer committed and the event order is the order of the changes.
+# See docs/protocol.md.
+
+# Board coordinates and sizes are in board units; beyond these a client is misbehaving.
+COORDINATE_LIMIT = 1_000_000
+SIZE_LIMIT = 100_000
+# A palette name (`yellow`, `light-blue`) or a CSS hex colour: never markup or a URL.
+COLOR_PATTERN = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-z][a-z0-9-]{0,31})$")
+# What a new item measures when the client does not say: a square note, a roomy frame.
+DEFAULT_SIZE = {ItemKind.note: (200.0, 200.0), ItemKind.frame: (800.0, 600.0), ItemKind.text: (300.0, 60.0)}
+DEFAULT_COLOR = "yellow"
+# The fields `item.update` may change (position has its own op, `item.move`).
+UPDATABLE_FIELDS = ("text", "color", "w", "h", "frame")
+# Primary keys are 32-bit integers on PostgreSQL: a larger number names no row.
+ID_LIMIT = 2**31 - 1
+# Server-side notes on an event, never sent: keys of event data starting with "_".
+PRIVATE_AUTHOR = "_private_author"
+
+_LOCK_STREAM = sql_text(
+    "INSERT INTO streamhead (stream, seq) VALUES (:stream, 0) "
+    "ON CONFLICT (stream) DO UPDATE SET seq = streamhead.seq"
+)
+
+
+def lock_stream(session: Session, stream: str) -> None:
+    """Hold the stream's ordering lock until the transaction ends.
+
+    The same row `boards.events.append` increments: a no-op update of it takes the row lock
+    on PostgreSQL and the write lock on SQLite, before anything is read.
+    """
+    session.execute(_LOCK_STREAM, {"stream": stream})
+
+
+def require_board_writer(session: Session, person: Person, board: Board) -> None:
+    """Raises NotAllowed for observers and for people outside a group board's group."""
+    if person.role == PersonRole.observer:
+        raise NotAllowed("Observers follow the meeting but do not change its boards")
+    if not may_read_board(session, person, board):
+        raise NotAllowed("This board belongs to another group")
+
+
+def open_board_for_change(session: Session, *, board: Board, actor_person: Person) -> Meeting:
+    """Lock the board's stream, reload the board and check the actor may write on it.
+
+    Returns the board's meeting. Raises NotAllowed; Locked for a locked board (but for
+    facilitators). What an ended meeting still accepts is for each op to decide.
+    """
+    lock_stream(session, board_stream(board.id))
+    session.refresh(board)
+    session.refresh(actor_person)
+    if actor_person.removed_at is not None:
+        raise NotAllowed("You are no longer a member of this process")
+    require_board_writer(session, actor_person, board)
+    if board.locked and actor_person.role != PersonRole.facilitator:
+        raise Locked("This board is locked by the facilitator")
+    return session.get(Meeting, board.meeting_id, populate_existing=True)
+
+
+def _refuse_after_end(meeting: Meeting) -> None:
+    if meeting.state == MeetingState.ended:
+        raise Locked("This meeting has ended: its boards only accept comments now")
+
+
+def _coordinate(value: float, *, field: str) -> float:
+    value = float(value)
+    if not math.isfinite(value) or abs(value) > COORDINATE_LIMIT:
+        raise InvalidInput("The field '{field}' must be a number between -{limit} and {limit}",
+                           field=field, limit=COORDINATE_LIMIT)
+    return value
+
+
+def _size(value: float, *, field: str) -> float:
+    value = float(value)
+    if not math.isfinite(value) or not 0 < value <= SIZE_LIMIT:
+        raise InvalidInput("The field '{field}' must be a number above 0 and at most {limit}",
+                           field=field, limit=SIZE_LIMIT)
+    return value
+
+
+def _color(value: str) -> str:
+    if not isinstance(value, str) or not COLOR_PATTERN.match(value):
+        raise InvalidInput("'{color}' is not a colour: use a palette name or #rrggbb", color=str(value)[:40])
+    return value
+
+
+def is_id(value: object) -> bool:
+    """Whether a value from outside can name a row (32-bit integer primary keys)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= ID_LIMIT
+
+
+def live_item(session: Session, board: Board, item_id: int) -> Item:
+    """The item as last committed, if it is still on this board. Raises NotFound."""
+    item = session.get(Item, item_id, populate_existing=True) if is_id(item_id) else None
+    if item is None or item.board_id != board.id or item.deleted_at is not None:
+        raise NotFound("Item {id} is not on this board", id=item_id)
+    return item
+
+
+def _frame_of(session: Session, board: Board, frame_id: int | None, *, item_id: int | None = None) -> int | None:
+    if frame_id is None:
+        return None
+    frame = live_item(session, board, frame_id)
+    if frame.kind != ItemKind.frame or frame.id == item_id:
+        raise InvalidInput("Item {id} is not a frame that can hold this item", id=frame_id)
+    return frame.id
+
+
+def _require_own(item: Item, person: Person, *, doing: str) -> None:
+    if item.author_id != person.id and person.role != PersonRole.facilitator:
+        raise NotAllowed("Only its author or a facilitator may {doing} this item", doing=doing)
+
+
+def _touch(item: Item, board: Board) -> None:
+    item.version += 1
+    item.updated_at = utcnow()
+    if board.private:
+        item.private = True
+
+
+def _visibility(data: dict, item: Item) -> dict:
+    """Mark an event about an item that is private, for per-recipient redaction."""
+    if item.private:
+        data[PRIVATE_AUTHOR] = item.author_id
+    return data
+
+
+def create_item(
+    *,
+    session: Session,
+    board: Board,
+    actor_person: Person,
+    kind: ItemKind,
+    x: float,
+    y: float,
+    w: float | None = None,
+    h: float | None = None,
+    text: str = "",
+    color: str | None = None,
+    prompt_id: int | None = None,
+    frame_id: int | None = None,
+    op_id: str | None = None,
+) -> Event:
+    """Put a note, frame or text on the board; returns its `item.created` event.
+
+    After the meeting has ended, only answers to a prompt whose deadline has not passed are
+    accepted (riflessione asincrona). Raises NotAllowed, Locked, InvalidInput, NotFound.
+    """
+    meeting = open_board_for_change(session, board=board, actor_person=actor_person)
+    prompt = None
+    if prompt_id is not None:
+        prompt = session.get(Prompt, prompt_id)
+        if prompt is None or prompt.meeting_id != meeting.id:
+            raise InvalidInput("Prompt {id} is not part of this meeting", id=prompt_id)
+    ended = meeting.state == MeetingState.ended
+    if ended and (prompt is None or prompt.deadline is None or prompt.deadline <= utcnow()):
+        raise Locked("This meeting has ended: new notes only answer a prompt still open for reflection")
+    kind = ItemKind(kind)
+    default_w, default_h = DEFAULT_SIZE[kind]
+    item = Item(
+        board_id=board.id,
+        kind=kind,
+        x=_coordinate(x, field="x"),
+        y=_coordinate(y, field="y"),
+        w=_size(w if w is not None else default_w, field="w"),
+        h=_size(h if h is not None else default_h, field="h"),
+        text=clean_text(text, field="text", required=False),
+        color=_color(color) if color is not None else DEFAULT_COLOR,
+        author_id=actor_person.id,
+        organization_id=actor_person.organization_id,
+        prompt_id=prompt_id,
+        frame_id=_frame_of(session, board, frame_id),
+        private=board.private,
+        asynchronous=ended,
+    )
+    session.add(item)
+    session.flush()
+    data = _visibility({"item": item_view(item, actor_person)}, item)
+    return append(session, stream=board_stream(board.id), name="item.created", data=data,
+                  actor=actor_person, op_id=op_id)
+
+
+def update_item(
+    *,
+    session: Session,
+    board: Board,
+    actor_person: Person,
+    item_id: int,
+    fields: dict[str, object],
+    op_id: str | None = None,
+) -> Event:
+    """Change some of `text`, `color`, `w`, `h`, `frame` (last writer wins per field).
+
+    Participants and secretaries change their own items, facilitators any item.
+    Returns the `item.updated` event. Raises NotAllowed, Locked, InvalidInput, NotFound.
+    """
+    unknown = sorted(set(fields) - set(UPDATABLE_FIELDS))
+    if unknown:
+        raise InvalidInput("'{field}' cannot be changed with item.update", field=unknown[0])
+    if not fields:
+        raise InvalidInput("item.update needs at least one of: {fields}", fields=", ".join(UPDATABLE_FIELDS))
+    meeting = open_board_for_change(session, board=board, actor_person=actor_person)
+    _refuse_after_end(meeting)
+    item = live_item(session, board, item_id)
+    _require_own(item, actor_person, doing="change")
+    changed: dict[str, object] = {}
+    for name in UPDATABLE_FIELDS:
+        if name not in fields:
+            continue
+        value = fields[name]
+        if name == "text":
+            if not isinstance(value, str):
+                raise InvalidInput("The field '{field}' must be a text", field="text")
+            item.text = changed["text"] = clean_text(value, field="text", required=False)
+        elif name == "color":
+            item.color = changed["color"] = _color(value)
+        elif name in ("w", "h"):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InvalidInput("The field '{field}' must be a number", field=name)
+            setattr(item, name, _size(value, field=name))
+            changed[name] = getattr(item, name)
+        else:
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise InvalidInput("The field '{field}' must be an item id or null", field="frame")
+            item.frame_id = changed["frame"] = _frame_of(session, board, value, item_id=item.id)
+    _touch(item, board)
+    session.add(item)
+    data = _visibility({"item": item.id, "fields": changed, "version": item.version}, item)
+    return append(session, stream=board_stream(board.id), name="item.updated", data=data,
+                  actor=actor_person, op_id=op_id)
+
+
+def move_item(
+    *,
+    session: Session,
+    board: Board,
+    actor_person: Person,
+    item_id: int,
+    x: float,
+    y: float,
+    op_id: str | None = None,
+) -> Event:
+    """Move any item of a board the actor may write on; returns the `item.moved` event.
+
+    Raises NotAllowed, Locked, InvalidInput, NotFound.
+    """
+    x = _coordinate(x, field="x")
+    y = _coordinate(y, field="y")
+    meeting = open_board_for_change(session, board=board, actor_person=actor_person)
+    _refuse_after_end(meeting)
+    item = live_item(session, board, item_id)
+    item.x, item.y = x, y
+    item.version += 1
+    item.updated_at = utcnow()
+    session.add(item)
+    data = {"item": item.id, "x": item.x, "y": item.y, "version": item.version}
+    return append(session, stream=board_stream(board.id), name="item.moved", data=data,
+                  actor=actor_person, op_id=op_id)
+
+
+def delete_item(
+    *,
+    session: Session,
+    board: Board,
+    actor_person: Person,
+    item_id: int,
+    op_id: str | None = None,
+) -> Event:
+    """Remove an item (kept in the database for the record); returns `item.deleted`.
+
+    Its comments leave the board with it. Participants and secretaries delete their own
+    items, facilitators any item. Raises NotAllowed, Locked, NotFound.
+    """
+    meeting = open_board_for_change(session, board=board, actor_person=actor_person)
+    _refuse_after_end(meeting)
+    item = live_item(session, board, item_id)
+    _require_own(item, actor_person, doing="delete")
+    item.deleted_at = utcnow()
+    item.version += 1
+    session.add(item)
+    return append(session, stream=board_stream(board.id), name="item.deleted", data={"item": item.id},
+                  actor=actor_person, op_id=op_id)
