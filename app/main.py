@@ -21,6 +21,9 @@ from app.pages import routes as pages
 from app.ratelimit import FailureLimiter
 from app.security import LANG_COOKIE, SecurityHeaders
 from app.settings import Settings, get_settings
+from realtime import transport
+from realtime.broker import broker_for
+from realtime.hub import Hub
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -59,9 +62,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
     )
 
+    hub = Hub(services.db.engine, server_origin=settings.origin, broker=broker_for(settings.redis_url))
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await hub.start()
         yield
+        await hub.stop()
         services.db.dispose()
 
     app = FastAPI(
@@ -73,10 +80,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.services = services
+    app.state.hub = hub
     errors.install(app)
     for module in (session, join, processes, meetings, invites, boards, attendance):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)
+    app.add_api_websocket_route("/ws/meetings/{meeting_id}", transport.endpoint)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
 
     @app.get("/healthz", tags=["health"])

@@ -1,0 +1,97 @@
+"""The bounded send queue of one connection, drained by its writer task.
+
+Fan-out only ever calls `put`, which never waits: a connection that lets its queue fill up
+is closed with 4408 (its client resubscribes with `since`) instead of slowing anyone else.
+Frames are encoded strings shared between recipients; a replay is queued as one entry of
+many frames. See docs/protocol.md ("Queues").
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+
+from realtime.errors import Close
+
+# Entries waiting for one connection. A busy board makes a few dozen events a second: a
+# client this far behind has stalled for a long while and is better off resyncing.
+MAX_FRAMES = 2000
+# Bytes waiting for one connection (beyond the first frame, which may be a big snapshot).
+MAX_BYTES = 16 * 1024 * 1024
+# The writer sends what is waiting as one `batch` frame, up to these sizes.
+BATCH_FRAMES = 200
+BATCH_BYTES = 1024 * 1024
+
+
+class Outbox:
+    def __init__(self, *, max_frames: int = MAX_FRAMES, max_bytes: int = MAX_BYTES) -> None:
+        self.max_frames = max_frames
+        self.max_bytes = max_bytes
+        self._frames: deque[list[str]] = deque()
+        self._bytes = 0
+        self._wake = asyncio.Event()
+        # Set once a close is asked for: the transport then closes the socket.
+        self.closing = asyncio.Event()
+        self.close_code: int | None = None
+        self.close_reason = ""
+        # A close that does not wait for the queue to drain (overflow).
+        self.urgent = False
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    def put(self, frame: str, *, droppable: bool = False) -> bool:
+        """Queue a frame; False if the connection is closing or has just overflowed.
+
+        A droppable frame (presence) is dropped, not queued, once the queue is half full.
+        """
+        if droppable and len(self._frames) >= self.max_frames // 2:
+            return self.close_code is None
+        return self.put_all([frame])
+
+    def put_all(self, frames: list[str]) -> bool:
+        """Queue frames that go out together (a replay), as one entry."""
+        if self.close_code is not None:
+            return False
+        size = sum(len(frame) for frame in frames)
+        if len(self._frames) >= self.max_frames or (self._frames and self._bytes + size > self.max_bytes):
+            self.close(Close.TOO_SLOW, "too slow: resubscribe with since", urgent=True)
+            return False
+        self._frames.append(frames)
+        self._bytes += size
+        self._wake.set()
+        return True
+
+    def close(self, code: int, reason: str = "", *, urgent: bool = False) -> None:
+        """Ask for the socket to close, after what is queued unless `urgent`."""
+        if self.close_code is not None:
+            return
+        self.close_code = code
+        self.close_reason = reason
+        self.urgent = urgent
+        if urgent:
+            self._frames.clear()
+            self._bytes = 0
+        self.closing.set()
+        self._wake.set()
+
+    async def take(self) -> list[str] | None:
+        """The next frames to send (at least one), or None when the socket should close."""
+        while not self._frames:
+            if self.close_code is not None:
+                return None
+            self._wake.clear()
+            await self._wake.wait()
+        if self.urgent:
+            return None
+        entry = self._frames.popleft()
+        frames = list(entry)
+        size = sum(len(frame) for frame in entry)
+        while self._frames and len(frames) < BATCH_FRAMES:
+            entry_size = sum(len(frame) for frame in self._frames[0])
+            if size + entry_size > BATCH_BYTES:
+                break
+            frames.extend(self._frames.popleft())
+            size += entry_size
+        self._bytes -= size
+        return frames

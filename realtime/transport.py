@@ -1,0 +1,85 @@
+"""The websocket endpoint, GET /ws/meetings/{meeting_id}: a reader and a writer task around
+a `Connection`. Everything else is in the sans-I/O protocol and the hub.
+
+The writer drains the connection's outbox, several frames at a time as one `batch` frame.
+When the outbox overflows the writer may be stuck on a client that does not read: it is
+cancelled and the socket closed with 4408. See docs/protocol.md ("Queues").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from starlette.websockets import WebSocket
+
+from app.security import SESSION_COOKIE
+from realtime.connection import Connection
+from realtime.frames import batch
+from realtime.outbox import Outbox
+from realtime.protocol import HELLO_TIMEOUT
+
+log = logging.getLogger(__name__)
+
+# What was queued before an orderly close may take this long to go out.
+DRAIN_TIMEOUT = 10.0
+# A close frame waits for the socket to be writable for at most this long.
+CLOSE_TIMEOUT = 10.0
+
+
+async def endpoint(websocket: WebSocket, meeting_id: int) -> None:
+    """Protocol v1 for one meeting (docs/protocol.md)."""
+    hub = websocket.app.state.hub
+    await websocket.accept()
+    connection = hub.connect(meeting_id, cookie_token=websocket.cookies.get(SESSION_COOKIE),
+                             origin=websocket.headers.get("origin"))
+    await serve(websocket, connection)
+
+
+async def serve(websocket: WebSocket, connection: Connection) -> None:
+    reader = asyncio.create_task(_read(websocket, connection))
+    writer = asyncio.create_task(_write(websocket, connection.outbox))
+    closing = asyncio.create_task(connection.outbox.closing.wait())
+    try:
+        await asyncio.wait({reader, writer, closing}, return_when=asyncio.FIRST_COMPLETED)
+        outbox = connection.outbox
+        if outbox.close_code is not None and not _client_gone(reader):
+            if outbox.urgent:
+                writer.cancel()
+                await asyncio.gather(writer, return_exceptions=True)
+            else:
+                await asyncio.wait({writer}, timeout=DRAIN_TIMEOUT)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(websocket.close(outbox.close_code, outbox.close_reason),
+                                       CLOSE_TIMEOUT)
+    finally:
+        for task in (reader, writer, closing):
+            task.cancel()
+        await asyncio.gather(reader, writer, closing, return_exceptions=True)
+        await connection.hub.disconnect(connection)
+
+
+def _client_gone(reader: asyncio.Task) -> bool:
+    return reader.done() and (reader.cancelled() or reader.exception() is not None or reader.result())
+
+
+async def _read(websocket: WebSocket, connection: Connection) -> bool:
+    """Feed client frames to the connection; True when the client went away."""
+    try:
+        message = await asyncio.wait_for(websocket.receive(), HELLO_TIMEOUT)
+    except TimeoutError:
+        await connection.hello_timeout()
+        return False
+    while message["type"] == "websocket.receive":
+        data = message.get("text")
+        await connection.receive(data if data is not None else message.get("bytes") or b"")
+        if connection.closing:
+            return False
+        message = await websocket.receive()
+    return True
+
+
+async def _write(websocket: WebSocket, outbox: Outbox) -> None:
+    while (frames := await outbox.take()) is not None:
+        await websocket.send_text(frames[0] if len(frames) == 1 else batch(frames))
