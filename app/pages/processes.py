@@ -8,13 +8,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from app.deps import SessionDep
 from app.errors import status_of
 from app.pages import invites as invite_pages
 from app.pages.deps import PageActor, PageRoute
 from app.pages.forms import FORM_ERRORS, Forms, FormState, form_error
 from app.pages.labels import names
 from app.pages.rendering import render, render_part, see_other
-from app.deps import SessionDep
 from boards import invites, processes
 from boards.access import Actor, require_member
 from boards.clock import utcnow

@@ -120,3 +120,14 @@ def test_scheduling_a_meeting_with_the_keyboard_only(new_context, world):
     page.wait_for_url(re.compile(r"/meetings/\d+/setup$"))
     assert "Incontro di restituzione" in page.locator("h1").inner_text()
     assert page.input_value("#details-mode") == "in_person"
+
+
+def test_pages_reflow_on_a_narrow_screen(new_context, world):
+    """WCAG 1.4.10: at 320 CSS pixels nothing needs horizontal scrolling but the wide
+    tables, which scroll inside their own focusable region."""
+    page = new_context("it", viewport={"width": 320, "height": 640}).new_page()
+    sign_in(page, world.facilitator.email)
+    for path in ("/processes", f"/processes/{world.process}", f"/meetings/{world.meeting['id']}/setup",
+                 f"/meetings/{world.meeting['id']}/room", f"/processes/{world.process}/audit"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
