@@ -16,12 +16,14 @@ from fastapi.responses import RedirectResponse, Response
 from app.api.join import join_keys
 from app.deps import ServicesDep, SessionDep
 from app.errors import status_of
+from app.i18n import LANGUAGES
 from app.i18n import gettext as _
 from app.pages.deps import MaybeActor, PageRoute, set_session
 from app.pages.forms import FORM_ERRORS, FormState, form_error, parse_id
+from app.pages.language import remember_language
 from app.pages.labels import names
 from app.pages.rendering import render
-from app.security import SESSION_COOKIE
+from app.security import LANG_COOKIE, SESSION_COOKIE
 from boards import accounts, invites, processes
 from boards.clock import utcnow
 from boards.errors import NotFound
@@ -43,13 +45,15 @@ def limited(services, request: Request, find):
         raise
 
 
-def enter(request: Request, services, session, token: str, url: str) -> Response:
+def enter(request: Request, services, session, joined: invites.Joined, url: str) -> Response:
     """Sign the browser in with a participant's token and go to `url`."""
     if old := request.cookies.get(SESSION_COOKIE):
         accounts.revoke_token(session, old)
     session.commit()
     response = RedirectResponse(url, status_code=303)
-    set_session(response, services.settings, token)
+    set_session(response, services.settings, joined.token)
+    if joined.person.lang in LANGUAGES and LANG_COOKIE not in request.cookies:
+        remember_language(response, services.settings, joined.person.lang)
     return response
 
 
@@ -76,7 +80,7 @@ def join_with_invite(secret: str, request: Request, session: SessionDep,
     meeting = current_meeting(meetings_for(session, actor, joined.person.process_id), utcnow())
     url = (f"/meetings/{meeting.id}/room" if meeting
            else f"/processes/{joined.person.process_id}")
-    return enter(request, services, session, joined.token, url)
+    return enter(request, services, session, joined, url)
 
 
 @router.get("/code")
@@ -126,4 +130,4 @@ def join_with_code(
         meeting = invites.meeting_for_code(session, code)
         form = form_error("code_join", values, error, names("form:code_join"))
         return code_page(request, session, meeting, code, form, status=status_of(error))
-    return enter(request, services, session, joined.token, f"/meetings/{joined.meeting_id}/room")
+    return enter(request, services, session, joined, f"/meetings/{joined.meeting_id}/room")

@@ -25,7 +25,7 @@ from app.pages.forms import (
 from app.pages.invites import invite_rows, new_link
 from app.pages.labels import names
 from app.pages.qr import qr_svg
-from app.pages.rendering import is_htmx, render, render_part, see_other
+from app.pages.rendering import is_htmx, render, render_part, see_other, target_id
 from app.settings import Settings
 from boards import invites, meetings, processes
 from boards.access import Actor, require_meeting_member, require_staff
@@ -180,6 +180,10 @@ def video_link(location: str) -> str | None:
     return location if location.startswith(("https://", "http://")) and " " not in location else None
 
 
+# The regions of the room htmx may fetch on their own, by element id.
+ROOM_BLOCKS = {"board": "board", "board-list": "board_list"}
+
+
 @router.get("/meetings/{meeting_id}/room")
 def room(meeting_id: int, request: Request, actor: PageActor, session: SessionDep) -> Response:
     """The meeting room: its header and (later) the live board with its list view."""
@@ -187,7 +191,8 @@ def room(meeting_id: int, request: Request, actor: PageActor, session: SessionDe
     person = require_meeting_member(session, actor, meeting)
     process = processes.get_process(session, meeting.process_id)
     return render(
-        request, "room.html", meeting=meeting, process=process, person=person,
+        request, "room.html", block=ROOM_BLOCKS.get(target_id(request) or ""),
+        meeting=meeting, process=process, person=person,
         agenda=meetings.agenda_of(session, meeting.id), video=video_link(meeting.location),
         is_staff=person.role in STAFF_ROLES,
     )

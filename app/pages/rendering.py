@@ -38,6 +38,14 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+def target_id(request: Request) -> str | None:
+    """The id of the element an htmx request swaps (`HX-Target: section#board`)."""
+    if not is_htmx(request):
+        return None
+    _tag, _, element_id = request.headers.get("hx-target", "").partition("#")
+    return element_id or None
+
+
 def csrf_seed(request: Request) -> str:
     """The browser's CSRF cookie value, made on first use and set on the response."""
     seed = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf_seed", None)

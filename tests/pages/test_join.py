@@ -135,3 +135,16 @@ def test_a_code_join_needs_a_name_and_an_organisation(client, world, engine):
 
 def test_an_unknown_code_is_404(client):
     assert client.get("/code/BCDFGHJKMN").status_code == 404
+
+
+def test_a_participants_language_comes_back_when_they_enter(client, world, engine):
+    invite = new_invite(client, world, name="Luca Mancini")
+    with Session(engine) as session:
+        person = session.get(Person, invite["person"])
+        person.lang = "en"
+        session.add(person)
+        session.commit()
+    page = client.get(f"/join/{invite['invite']}")
+    answer = client.post(f"/join/{invite['invite']}", data={"csrf_token": csrf_of(page.text)},
+                         follow_redirects=False)
+    assert "tavolo_lang=en" in ";".join(answer.headers.get_list("set-cookie"))

@@ -131,3 +131,13 @@ def test_the_room_is_for_members_of_the_meeting(client, world, make_account):
     stranger = make_account("facilitator", name="Estranea")
     sign_in(client, stranger.email)
     assert client.get(f"/meetings/{world.meeting['id']}/room").status_code == 403
+
+
+def test_htmx_can_fetch_one_region_of_the_room(client, world):
+    client.cookies.set("tavolo_session", world.participant["token"])
+    path = f"/meetings/{world.meeting['id']}/room"
+    board_list = client.get(path, headers={"HX-Request": "true", "HX-Target": "section#board-list"})
+    assert board_list.text.lstrip().startswith('<section id="board-list"')
+    assert "<html" not in board_list.text and 'id="board"' not in board_list.text
+    board = client.get(path, headers={"HX-Request": "true", "HX-Target": "section#board"})
+    assert board.text.lstrip().startswith('<section id="board"')

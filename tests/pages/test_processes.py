@@ -201,3 +201,14 @@ def test_someone_elses_process_is_forbidden(client, world, make_account):
     assert answer.status_code == 403
     assert "Non fai parte di questo percorso" in answer.text
     assert client.get("/processes/999999").status_code == 404
+
+
+def test_a_refusal_during_an_htmx_request_lands_in_the_alert_region(client, world):
+    client.cookies.set("tavolo_session", world.participant["token"])
+    answer = post_form(client, f"/processes/{world.process}/tables", {"title": "Tavolo"},
+                       page=f"/processes/{world.process}", htmx=True)
+    assert answer.status_code == 403
+    assert answer.headers["hx-retarget"] == "#page-alerts"
+    assert answer.headers["hx-reswap"] == "innerHTML"
+    assert 'role="alert"' in answer.text and "<html" not in answer.text
+    assert "Solo lo staff di questo percorso può farlo" in answer.text
