@@ -16,7 +16,13 @@ from boards.clock import utcnow
 from boards.errors import TooManyAttempts
 from boards.models import Account, AuthToken, Process
 from boards.secrets import digest
-from tests.api.support import assert_error, bearer, client_from, nothing_stored
+from tests.api.support import (
+    assert_error,
+    assert_not_stored,
+    bearer,
+    client_from,
+    nothing_stored,
+)
 from tests.conftest import PASSWORD, unique
 
 ALLOWED = 10  # Settings.auth_failures_allowed, the default the test app runs with
@@ -46,7 +52,7 @@ def test_token_carries_at_least_128_random_bits_and_is_stored_hashed(client, mak
             select(AuthToken).where(AuthToken.token_hash == digest(token))
         ).one()
         assert stored.account_id == staff.id
-        assert session.exec(select(AuthToken).where(AuthToken.token_hash == token)).first() is None
+    assert_not_stored(engine, token)
 
 
 def test_email_is_matched_without_case_and_surrounding_spaces(client, make_account):
