@@ -28,8 +28,11 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 KNOWN_CONSOLE_NOISE = ("data:application/font-woff",)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
+    """One Chromium for the browser tests. Package-scoped: Playwright's sync API keeps an
+    event loop running in this thread while it lives, which the asyncio tests of later
+    packages must not meet."""
     need(CHROMIUM.exists(), f"Chromium ({CHROMIUM})")
     from playwright.sync_api import sync_playwright
 
