@@ -101,7 +101,8 @@ def base_context(request: Request) -> dict:
         "actor": actor,
         "actor_name": (actor.account or actor.person).name if actor else None,
         # Where the language switch comes back to: this page, if it can be fetched again.
-        "here": request.url.path if request.method == "GET" else "/",
+        "here": (request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                 if request.method == "GET" else "/"),
     }
 
 

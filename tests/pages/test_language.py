@@ -68,3 +68,8 @@ def test_the_choice_is_saved_on_a_participant(client, world, engine):
     client.post("/language", data={"lang": "en", "csrf_token": token})
     with Session(engine) as session:
         assert session.get(Person, world.participant["person"]).lang == "en"
+
+
+def test_the_switch_comes_back_to_the_same_address(client):
+    page = client.get("/login", params={"next": "/processes"})
+    assert 'name="next" value="/login?next=/processes"' in page.text.replace("%2F", "/")
