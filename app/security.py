@@ -20,7 +20,7 @@ CSRF_HEADER = "x-csrf-token"
 # Scripts only from our own origin (no 'unsafe-inline'); websockets to ourselves.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = [
