@@ -21,6 +21,11 @@ from boards.errors import (
 )
 
 
+def _(message: str) -> str:
+    """Marks a msgid for `scripts/i18n`; it is translated when the error is sent."""
+    return message
+
+
 class Close(IntEnum):
     """Websocket close codes of protocol v1."""
 
@@ -87,4 +92,4 @@ def error_frame(error: DomainError, lang: str, *, op_id: str | None = None,
 
 
 def internal_error() -> DomainError:
-    return ProtocolError("internal", "Something went wrong on the server: please try again")
+    return ProtocolError("internal", _("Something went wrong on the server: please try again"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from realtime.errors import ProtocolError
+from realtime.errors import _, ProtocolError
 
 # The contract's limit on a client frame, in bytes of UTF-8.
 MAX_CLIENT_FRAME = 64 * 1024
@@ -84,27 +84,17 @@ def readable_op_id(data: str | bytes) -> str | None:
 def decode(data: str | bytes) -> dict:
     """A client frame as a dict with a string `type`. Raises ProtocolError."""
     if too_large(data):
-        raise ProtocolError("too_large", "A frame may be at most {limit} bytes",
+        raise ProtocolError("too_large", _("A frame may be at most {limit} bytes"),
                             op_id=readable_op_id(data), limit=MAX_CLIENT_FRAME)
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
-        raise ProtocolError("bad_request", "A frame must be a JSON object") from None
+        raise ProtocolError("bad_request", _("A frame must be a JSON object")) from None
     if not isinstance(value, dict):
-        raise ProtocolError("bad_request", "A frame must be a JSON object")
+        raise ProtocolError("bad_request", _("A frame must be a JSON object"))
     if not isinstance(value.get("type"), str):
-        raise ProtocolError("bad_request", "A frame needs a 'type'")
+        raise ProtocolError("bad_request", _("A frame needs a 'type'"))
     return value
-
-
-def _optional_text(value: dict, key: str, limit: int) -> str | None:
-    text = value.get(key)
-    if text is None:
-        return None
-    if not isinstance(text, str) or len(text) > limit:
-        raise ProtocolError("bad_request", "'{key}' must be a text of at most {limit} characters",
-                            key=key, limit=limit)
-    return text
 
 
 def read_hello(value: dict) -> Hello:
@@ -112,9 +102,11 @@ def read_hello(value: dict) -> Hello:
     if token is not None and not isinstance(token, str):
         token = None  # not a token: treated as absent, then refused as unauthenticated
     lang = value.get("lang")
+    client = value.get("client")
     return Hello(
         token=token or None,
-        client=_optional_text(value, "client", CLIENT_NAME_LIMIT),
+        # For logs only: a bad one is dropped rather than refused.
+        client=client[:CLIENT_NAME_LIMIT] if isinstance(client, str) else None,
         lang=lang.lower() if isinstance(lang, str) else None,
     )
 
@@ -122,7 +114,7 @@ def read_hello(value: dict) -> Hello:
 def _stream(value: dict, *, op_id: str | None = None) -> str:
     stream = value.get("stream")
     if not isinstance(stream, str) or not stream:
-        raise ProtocolError("bad_request", "The frame needs a 'stream'", op_id=op_id)
+        raise ProtocolError("bad_request", _("The frame needs a 'stream'"), op_id=op_id)
     return stream
 
 
@@ -132,7 +124,7 @@ def read_subscribe(value: dict) -> Subscribe:
     if since is None:
         since = 0
     if isinstance(since, bool) or not isinstance(since, int) or since < 0:
-        raise ProtocolError("bad_request", "'since' must be a sequence number (0 or more)",
+        raise ProtocolError("bad_request", _("'since' must be a sequence number (0 or more)"),
                             stream=stream)
     return Subscribe(stream=stream, since=since)
 
@@ -144,17 +136,17 @@ def read_unsubscribe(value: dict) -> Unsubscribe:
 def read_op(value: dict) -> Op:
     op_id = value.get("id")
     if not isinstance(op_id, str) or not 0 < len(op_id) <= OP_ID_LIMIT:
-        raise ProtocolError("bad_request", "An op needs an 'id': a text of 1 to {limit} characters",
+        raise ProtocolError("bad_request", _("An op needs an 'id': a text of 1 to {limit} characters"),
                             limit=OP_ID_LIMIT)
     stream = _stream(value, op_id=op_id)
     name = value.get("name")
     if not isinstance(name, str) or not name:
-        raise ProtocolError("bad_request", "An op needs a 'name'", op_id=op_id)
+        raise ProtocolError("bad_request", _("An op needs a 'name'"), op_id=op_id)
     data = value.get("data", {})
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ProtocolError("bad_request", "The 'data' of an op must be a JSON object", op_id=op_id)
+        raise ProtocolError("bad_request", _("The 'data' of an op must be a JSON object"), op_id=op_id)
     return Op(id=op_id, stream=stream, name=name, data=data)
 
 
@@ -168,7 +160,7 @@ def read_presence(value: dict) -> Presence:
     cursor = value.get("cursor")
     if cursor is not None:
         if not isinstance(cursor, dict) or not _finite(cursor.get("x")) or not _finite(cursor.get("y")):
-            raise ProtocolError("bad_request", "'cursor' must be an object with numbers 'x' and 'y'",
+            raise ProtocolError("bad_request", _("'cursor' must be an object with numbers 'x' and 'y'"),
                                 stream=stream)
         cursor = {"x": cursor["x"], "y": cursor["y"]}
     selection = value.get("selection")
@@ -176,7 +168,7 @@ def read_presence(value: dict) -> Presence:
         selection = []
     if (not isinstance(selection, list) or len(selection) > SELECTION_LIMIT
             or not all(isinstance(i, int) and not isinstance(i, bool) for i in selection)):
-        raise ProtocolError("bad_request", "'selection' must be a list of at most {limit} item ids",
+        raise ProtocolError("bad_request", _("'selection' must be a list of at most {limit} item ids"),
                             stream=stream, limit=SELECTION_LIMIT)
     return Presence(stream=stream, cursor=cursor, selection=selection)
 

@@ -29,7 +29,7 @@ from boards.models import Event
 from realtime import attendance, ops
 from realtime.broker import Broker, MemoryBroker
 from realtime.connection import Connection
-from realtime.errors import Close, ProtocolError, internal_error
+from realtime.errors import _, Close, ProtocolError, internal_error
 from realtime.feeds import Feed, Subscription
 from realtime.frames import encode
 from realtime.messages import hello, subscriptions
@@ -311,7 +311,7 @@ class Hub:
         subscription = connection.subscriptions.get(stream.log)
         if subscription is None:
             connection.send_error(ProtocolError(
-                "bad_request", "Subscribe to '{name}' before sending presence to it",
+                "bad_request", _("Subscribe to '{name}' before sending presence to it"),
                 stream=stream.wire, name=stream.wire))
             return
         connection.presence_streams.add(stream.log)

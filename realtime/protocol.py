@@ -18,7 +18,7 @@ from enum import Enum
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from boards.errors import DomainError, InvalidInput
 from realtime import frames
-from realtime.errors import Close, ProtocolError, error_frame
+from realtime.errors import _, Close, ProtocolError, error_frame
 from realtime.identity import Identity
 from realtime.messages import OPS
 from realtime.messages.spec import OpSpec
@@ -133,8 +133,8 @@ class Protocol:
             reader = _FRAMES.get(value["type"])
             if reader is None:
                 if value["type"] == "hello":
-                    raise ProtocolError("bad_request", "This connection has already said hello")
-                raise ProtocolError("bad_request", "Unknown frame type '{type}'", type=value["type"][:40])
+                    raise ProtocolError("bad_request", _("This connection has already said hello"))
+                raise ProtocolError("bad_request", _("Unknown frame type '{type}'"), type=value["type"][:40])
             return reader(self, value)
         except ProtocolError as error:
             return [self.error(error)]
@@ -198,7 +198,7 @@ class Protocol:
     def _stream(self, name: str, *, op_id: str | None = None) -> StreamName:
         stream = parse_wire(name, meeting_id=self.meeting_id)
         if stream is None:
-            raise ProtocolError("bad_request", "Unknown stream '{name}'", op_id=op_id,
+            raise ProtocolError("bad_request", _("Unknown stream '{name}'"), op_id=op_id,
                                 stream=name[:40], name=name[:40])
         return stream
 
@@ -206,30 +206,30 @@ class Protocol:
         frame = frames.read_subscribe(value)
         stream = self._stream(frame.stream)
         if not self.subscribe_bucket.take():
-            raise ProtocolError("rate_limited", "Too many subscriptions: slow down", stream=frame.stream)
+            raise ProtocolError("rate_limited", _("Too many subscriptions: slow down"), stream=frame.stream)
         return [Subscribe(stream, frame.since)]
 
     def _unsubscribe(self, value: dict) -> list[Action]:
         frame = frames.read_unsubscribe(value)
         stream = self._stream(frame.stream)
         if not self.subscribe_bucket.take():
-            raise ProtocolError("rate_limited", "Too many subscriptions: slow down", stream=frame.stream)
+            raise ProtocolError("rate_limited", _("Too many subscriptions: slow down"), stream=frame.stream)
         return [Unsubscribe(stream)]
 
     def _op(self, value: dict) -> list[Action]:
         op = frames.read_op(value)
         spec = OPS.get(op.name)
         if spec is None:
-            raise ProtocolError("bad_request", "Unknown op '{name}'", op_id=op.id, name=op.name[:40])
+            raise ProtocolError("bad_request", _("Unknown op '{name}'"), op_id=op.id, name=op.name[:40])
         stream = self._stream(op.stream, op_id=op.id)
         if stream.kind != spec.stream:
-            raise ProtocolError("bad_request", "'{name}' goes to a {kind} stream", op_id=op.id,
+            raise ProtocolError("bad_request", _("'{name}' goes to a {kind} stream"), op_id=op.id,
                                 name=op.name, kind=spec.stream)
         if self.identity.role not in spec.roles:
-            raise ProtocolError("forbidden", "Your role does not allow '{name}'", op_id=op.id,
+            raise ProtocolError("forbidden", _("Your role does not allow '{name}'"), op_id=op.id,
                                 name=op.name)
         if not self.ops_bucket.take():
-            raise ProtocolError("rate_limited", "Too many operations: slow down", op_id=op.id)
+            raise ProtocolError("rate_limited", _("Too many operations: slow down"), op_id=op.id)
         try:
             data = spec.read(op.data)
         except InvalidInput as error:

@@ -26,7 +26,7 @@ steps = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, 50)),
     st.tuples(st.just("comment"), st.integers(0, 50), texts),
 )
-plans = st.lists(st.lists(steps, min_size=1, max_size=10), min_size=3, max_size=3)
+plans = st.lists(st.lists(steps, min_size=1, max_size=12), min_size=3, max_size=3)
 
 
 def to_op(step: tuple, model: BoardModel) -> tuple[str, dict]:
@@ -78,7 +78,7 @@ async def play(live_server, room, board: int, plan_per_client: list[list[tuple]]
         await client.close()
 
 
-@settings(max_examples=6, deadline=None, derandomize=True,
+@settings(max_examples=10, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(plan_per_client=plans)
 def test_random_concurrent_ops_converge_to_the_server_snapshot(live_server, room, plan_per_client):

@@ -278,11 +278,15 @@ async def test_cookie_connections_need_our_origin(live_server, room):
     await client.close()
 
 
-@pytest.mark.parametrize("lang", ["en", "it"])
-async def test_errors_carry_a_message_in_the_chosen_language(live_server, room, lang):
+@pytest.mark.parametrize(("lang", "message"), [
+    ("en", "Unknown op 'item.launch'"),
+    ("it", "Operazione sconosciuta: «item.launch»"),
+    (None, "Operazione sconosciuta: «item.launch»"),  # Italian unless chosen otherwise
+])
+async def test_errors_are_written_in_the_chosen_language(live_server, room, lang, message):
     client = await connect(live_server, room, room.participant.token, lang=lang)
     error = await client.op(room.board, "item.launch", {})
-    assert error["code"] == "bad_request" and "item.launch" in error["message"]
+    assert (error["code"], error["message"]) == ("bad_request", message)
     await client.close()
 
 
