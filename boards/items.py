@@ -245,9 +245,8 @@ def _frame_of(session: Session, board: Board, frame_id: int | None, *, item_id: 
     return frame.id
 
 
-def _require_own(item: Item, person: Person, *, doing: str) -> None:
-    if item.author_id != person.id and person.role != PersonRole.facilitator:
-        raise NotAllowed("Only its author or a facilitator may {doing} this item", doing=doing)
+def _is_own(item: Item, person: Person) -> bool:
+    return item.author_id == person.id or person.role == PersonRole.facilitator
 
 
 def _touch(item: Item, board: Board) -> None:
@@ -341,7 +340,8 @@ def update_item(
     meeting = open_board_for_change(session, board=board, actor_person=actor_person)
     _refuse_after_end(meeting)
     item = live_item(session, board, item_id)
-    _require_own(item, actor_person, doing="change")
+    if not _is_own(item, actor_person):
+        raise NotAllowed("Only its author or a facilitator may change this item")
     changed: dict[str, object] = {}
     for name in UPDATABLE_FIELDS:
         if name not in fields:
@@ -413,7 +413,8 @@ def delete_item(
     meeting = open_board_for_change(session, board=board, actor_person=actor_person)
     _refuse_after_end(meeting)
     item = live_item(session, board, item_id)
-    _require_own(item, actor_person, doing="delete")
+    if not _is_own(item, actor_person):
+        raise NotAllowed("Only its author or a facilitator may delete this item")
     item.deleted_at = utcnow()
     item.version += 1
     session.add(item)
