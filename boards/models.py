@@ -372,6 +372,11 @@ class BreakoutGroup(SQLModel, table=True):
     board_id: int | None = None
     running: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+    # When the groups last started and ended (the verbale says when breakout work ran);
+    # an ended group's board is readable by the whole meeting, for reporting back.
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    # Replaced by the next `groups.create` of the meeting.
     dissolved_at: datetime | None = None
 
 
