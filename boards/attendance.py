@@ -17,6 +17,7 @@ from boards.models import (
     AuthToken,
     Invite,
     Meeting,
+    MeetingState,
     Organization,
     Person,
 )
@@ -58,6 +59,21 @@ def expected_people(session: Session, meeting: Meeting) -> list[Person]:
         elif person.id in limited and (meetings is None or meeting.id in meetings):
             admitted.append(person)
     return admitted
+
+
+def present_ids(session: Session, meeting: Meeting) -> list[int]:
+    """People present now (joined and not left), while the meeting is live."""
+    if meeting.state != MeetingState.live:
+        return []
+    rows = session.exec(
+        select(Attendance.person_id).where(
+            Attendance.meeting_id == meeting.id,
+            Attendance.joined_at.is_not(None),
+            Attendance.left_at.is_(None),
+            Attendance.status == AttendanceStatus.present,
+        ).order_by(Attendance.person_id)
+    )
+    return list(rows)
 
 
 def attendance_list(session: Session, *, actor: Actor, meeting_id: int) -> list[dict]:

@@ -17,6 +17,7 @@ from boards.models import (
     STAFF_ROLES,
     Board,
     BoardKind,
+    BreakoutGroup,
     Comment,
     Event,
     GroupMember,
@@ -40,15 +41,34 @@ def get_board(session: Session, board_id: int) -> Board:
     return board
 
 
-def may_read_board(session: Session, person: Person, board: Board) -> bool:
-    """Group boards are for their members and staff; every other board for the whole meeting."""
-    if board.kind != BoardKind.group or person.role in STAFF_ROLES:
-        return True
+def _in_group_of(session: Session, person: Person, board: Board) -> bool:
     return session.exec(
         select(GroupMember.id).where(
             GroupMember.group_id == board.group_id, GroupMember.person_id == person.id
         )
     ).first() is not None
+
+
+def may_read_board(session: Session, person: Person, board: Board) -> bool:
+    """Group boards are for their members and staff, and for the whole meeting once their
+    group has ended (reporting back); every other board for the whole meeting."""
+    if board.kind != BoardKind.group or person.role in STAFF_ROLES:
+        return True
+    if _in_group_of(session, person, board):
+        return True
+    group = session.get(BreakoutGroup, board.group_id) if board.group_id else None
+    return group is not None and not group.running and (
+        group.ended_at is not None or group.dissolved_at is not None)
+
+
+def may_write_board(session: Session, person: Person, board: Board) -> bool:
+    """Group boards are written by their members and staff, other boards by everyone but
+    observers."""
+    if person.role == PersonRole.observer:
+        return False
+    if board.kind != BoardKind.group or person.role in STAFF_ROLES:
+        return True
+    return _in_group_of(session, person, board)
 
 
 def require_board_reader(session: Session, actor: Actor, board: Board) -> Person:
@@ -112,20 +132,25 @@ def board_state(session: Session, board: Board, viewer: Person) -> dict:
         else []
     )
     voting = None
-    running = session.exec(
-        select(VotingRound).where(VotingRound.board_id == board.id, VotingRound.ended_at.is_(None))
+    results = None
+    last = session.exec(
+        select(VotingRound).where(VotingRound.board_id == board.id).order_by(VotingRound.id.desc()).limit(1)
     ).first()
-    if running is not None:
+    if last is not None and last.ended_at is None:
         my_votes = session.exec(
             select(Vote.item_id)
-            .where(Vote.round_id == running.id, Vote.person_id == viewer.id)
+            .where(Vote.round_id == last.id, Vote.person_id == viewer.id)
             .order_by(Vote.id)
         ).all()
-        voting = {"budget": running.budget, "my_votes": list(my_votes)}
+        voting = {"budget": last.budget, "my_votes": list(my_votes)}
+    elif last is not None:
+        results = last.results
     return {
         "items": [item_view(item, viewer) for item in items],
         "comments": [comment_view(c) for c in comments],
         "voting": voting,
+        # Extension: the counts of the board's last ended voting round, until the next starts.
+        "results": results,
         "private": board.private,
         "locked": board.locked,
     }
@@ -175,7 +200,7 @@ def require_board_writer(session: Session, person: Person, board: Board) -> None
     """Raises NotAllowed for observers and for people outside a group board's group."""
     if person.role == PersonRole.observer:
         raise NotAllowed("Observers follow the meeting but do not change its boards")
-    if not may_read_board(session, person, board):
+    if not may_write_board(session, person, board):
         raise NotAllowed("This board belongs to another group")
 
 
@@ -287,9 +312,11 @@ def create_item(
     meeting = open_board_for_change(session, board=board, actor_person=actor_person)
     prompt = None
     if prompt_id is not None:
-        prompt = session.get(Prompt, prompt_id)
+        prompt = session.get(Prompt, prompt_id) if is_id(prompt_id) else None
         if prompt is None or prompt.meeting_id != meeting.id:
             raise InvalidInput("Prompt {id} is not part of this meeting", id=prompt_id)
+        if prompt.closed_at is not None:
+            raise Locked("This guiding question is closed: its answers stay readable")
     ended = meeting.state == MeetingState.ended
     if ended and (prompt is None or prompt.deadline is None or prompt.deadline <= utcnow()):
         raise Locked("This meeting has ended: new notes only answer a prompt still open for reflection")
