@@ -213,7 +213,10 @@ class Hub:
         room.people.setdefault(identity.person_id, set()).add(connection)
         if first:
             try:
-                await self._arrive(identity.meeting_id, identity.person_id)
+                arrived = await self._arrive(identity.meeting_id, identity.person_id)
+                if any(event.name == "groups.assigned" for event in arrived or ()):
+                    # Placed in a running group on arrival: its board is among their streams.
+                    welcome.frame["streams"] = await self.run_db(hello.streams_of, identity=identity)
             except Exception as error:
                 self._failed(connection, error, fatal=True)
                 return
@@ -296,13 +299,16 @@ class Hub:
         try:
             outcome = await self.write(identity.meeting_id, action.stream.log, ops.execute,
                                        identity=identity, op=action.op, spec=action.spec,
-                                       data=action.data, stream=action.stream)
+                                       data=action.data, stream=action.stream,
+                                       connected=frozenset(self.connected_people(identity.meeting_id)))
         except DomainError as error:
             connection.send_error(error, op_id=action.op.id)
         except Exception as error:
             self._failed(connection, error, op_id=action.op.id)
         else:
             connection.send(outcome.ack)
+            for person_id in outcome.close:  # participant.remove
+                self.close_person(identity.meeting_id, person_id)
 
     # --- presence ------------------------------------------------------------------------------
 
@@ -351,13 +357,13 @@ class Hub:
         if not room.connections:
             self._close_room(room)
 
-    async def _arrive(self, meeting_id: int, person_id: int) -> None:
+    async def _arrive(self, meeting_id: int, person_id: int) -> list[LogEvent]:
         pending = self._departures.pop((meeting_id, person_id), None)
         if pending is not None:
             pending.cancel()  # back within the grace period: not a departure
-            return
-        await self.write(meeting_id, meeting_stream(meeting_id), _join, meeting_id=meeting_id,
-                         person_id=person_id)
+            return []
+        return await self.write(meeting_id, meeting_stream(meeting_id), _join, meeting_id=meeting_id,
+                                person_id=person_id)
 
     async def _depart(self, meeting_id: int, person_id: int) -> None:
         await asyncio.sleep(self.departure_grace)  # a grace period, not a synchronisation

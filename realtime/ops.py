@@ -32,6 +32,8 @@ RECEIPT_DAYS = 3
 class Outcome:
     ack: dict
     events: list[LogEvent]
+    # People whose connections to the meeting close (4403) now: `participant.remove`.
+    close: tuple[int, ...] = ()
 
 
 def ack_frame(op_id: str, seq: int, result: dict) -> dict:
@@ -45,9 +47,10 @@ def receipt_of(session: Session, person_id: int, op_id: str) -> OpReceipt | None
 
 
 def execute(session: Session, *, identity: Identity, op: Op, spec: OpSpec, data: dict,
-            stream: StreamName) -> Outcome:
+            stream: StreamName, connected: frozenset[int] = frozenset()) -> Outcome:
     """Apply the op in one transaction and commit; an op id already acknowledged gets its
-    first ack again, changing nothing. Raises the handler's DomainError (nothing stored)."""
+    first ack again, changing nothing. `connected`: who has a connection to the meeting
+    (for `meeting.start`). Raises the handler's DomainError (nothing stored)."""
     receipt = receipt_of(session, identity.person_id, op.id)
     if receipt is not None:
         return Outcome(ack_frame(op.id, receipt.seq, receipt.result), [])
@@ -61,7 +64,8 @@ def execute(session: Session, *, identity: Identity, op: Op, spec: OpSpec, data:
         if board is None or board.meeting_id != meeting.id:
             raise NotFound("Board {id} is not part of this meeting", id=stream.id)
     try:
-        applied = spec.apply(OpContext(session, person, meeting, board, op.id), data)
+        applied = spec.apply(OpContext(session, person, meeting, board, op.id, lang=identity.lang,
+                                       connected=connected), data)
         events = [LogEvent.from_row(row) for row in applied.events]
         result = applied.result if applied.result is not None else data_for(events[-1], identity.viewer)
         session.add(OpReceipt(person_id=person.id, op_id=op.id, stream=op.stream,
@@ -77,7 +81,7 @@ def execute(session: Session, *, identity: Identity, op: Op, spec: OpSpec, data:
     except BaseException:
         session.rollback()
         raise
-    return Outcome(ack_frame(op.id, events[-1].seq, result), events)
+    return Outcome(ack_frame(op.id, events[-1].seq, result), events, applied.close)
 
 
 def prune_receipts(session: Session) -> int:

@@ -19,6 +19,7 @@ from realtime.streams import LogEvent, wire_name
 
 EVERYONE = "everyone"
 REDACTED = "redacted"
+SECRET = "secret"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Rule:
     class_of: Callable[[LogEvent, Viewer], str]
     # Changes a copy of the `data` of the event for one class (other than EVERYONE).
     redact: Callable[[dict, str], None]
+    # Whether classes other than EVERYONE also lose the event's `actor` (sent as null).
+    hides_actor: bool = False
 
 
 def _private_item_class(event: LogEvent, viewer: Viewer) -> str:
@@ -54,9 +57,24 @@ def _redact_updated(data: dict, _class: str) -> None:
     data["fields"]["redacted"] = True
 
 
+def _ballot_class(event: LogEvent, viewer: Viewer) -> str:
+    """The secret ballot: a vote is whole for the voter and the facilitators; the others
+    (secretaries too) learn that someone voted, not who nor for what. Votes are only cast
+    or retracted while voting runs, so every vote event is secret, in replays too."""
+    if viewer.person_id == event.actor_person or viewer.role == PersonRole.facilitator:
+        return EVERYONE
+    return SECRET
+
+
+def _redact_ballot(data: dict, _class: str) -> None:
+    data["item"] = None
+
+
 RULES: dict[str, Rule] = {
     "item.created": Rule(_private_item_class, _redact_created),
     "item.updated": Rule(_private_item_class, _redact_updated),
+    "vote.cast": Rule(_ballot_class, _redact_ballot, hides_actor=True),
+    "vote.retracted": Rule(_ballot_class, _redact_ballot, hides_actor=True),
 }
 
 
@@ -80,13 +98,18 @@ def data_for(event: LogEvent, viewer: Viewer) -> dict:
 
 def event_frame(event: LogEvent, klass: str) -> dict:
     """The `event` frame for one visibility class."""
+    actor = {"participant": event.actor_person, "organization": event.actor_organization}
+    op = event.op
+    if klass != EVERYONE and RULES[event.name].hides_actor:
+        # The op id too: clients choose it, and may make it say who they are.
+        actor = op = None
     return {
         "type": "event",
         "stream": wire_name(event.stream),
         "seq": event.seq,
         "name": event.name,
         "data": data_for_class(event, klass),
-        "actor": {"participant": event.actor_person, "organization": event.actor_organization},
-        "op": event.op,
+        "actor": actor,
+        "op": op,
         "at": event.at,
     }

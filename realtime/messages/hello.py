@@ -38,6 +38,12 @@ def readable_streams(session: Session, person: Person, meeting: Meeting) -> list
     return [MEETING] + [StreamName("board", b.id).wire for b in boards if may_read_board(session, person, b)]
 
 
+def streams_of(session: Session, *, identity: Identity) -> list[str]:
+    """What `welcome.streams` lists for this person now (after a placement in a group)."""
+    return readable_streams(session, session.get(Person, identity.person_id),
+                            session.get(Meeting, identity.meeting_id))
+
+
 def authenticate(session: Session, *, meeting_id: int, token: str, lang: str | None) -> Welcome:
     """The welcome for this token at this meeting. Raises Refused (4401 or 4403)."""
     try:

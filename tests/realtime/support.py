@@ -151,13 +151,15 @@ class BoardModel:
     """A stream as a client holds it: a snapshot, then every event applied in seq order.
 
     Board streams fill `items` and `comments`; the rest of a snapshot's state (and the
-    whole of a meeting snapshot's) is in `rest`.
+    whole of a meeting snapshot's) is in `rest`. `me` is the person whose view this is (a
+    vote counts in `my_votes` only when its actor is them).
     """
 
     seq: int = 0
     items: dict[int, dict] = field(default_factory=dict)
     comments: dict[int, dict] = field(default_factory=dict)
     rest: dict = field(default_factory=dict)
+    me: int | None = None
 
     def apply(self, frame: dict) -> None:
         """Apply a `snapshot` or `event` frame (other frames are ignored)."""
@@ -172,29 +174,10 @@ class BoardModel:
             return
         assert frame["seq"] == self.seq + 1, f"gap or repeat: {self.seq} then {frame['seq']}"
         self.seq = frame["seq"]
-        name, data = frame["name"], frame["data"]
-        if name == "item.created":
-            self.items[data["item"]["id"]] = dict(data["item"])
-        elif name == "item.updated":
-            item = self.items[data["item"]]
-            fields = dict(data["fields"])
-            if fields.pop("redacted", False):
-                item["redacted"] = True
-            item.update(fields)
-            item["version"] = data["version"]
-        elif name == "item.moved":
-            self.items[data["item"]].update(x=data["x"], y=data["y"], version=data["version"])
-        elif name == "item.deleted":
-            del self.items[data["item"]]
-            self.comments = {k: c for k, c in self.comments.items() if c["item"] != data["item"]}
-        elif name == "comment.added":
-            self.comments[data["comment"]["id"]] = dict(data["comment"])
-        elif name == "participant.joined":
-            self.rest["present"] = sorted({*self.rest["present"], data["participant"]})
-        elif name == "participant.left":
-            self.rest["present"] = [p for p in self.rest["present"] if p != data["participant"]]
-        else:
-            raise AssertionError(f"unexpected event {name}")
+        handler = _HANDLERS.get(frame["name"])
+        if handler is None:
+            raise AssertionError(f"unexpected event {frame['name']}")
+        handler(self, frame["data"], frame)
 
     def state(self) -> dict:
         return {
@@ -202,6 +185,155 @@ class BoardModel:
             "comments": [self.comments[k] for k in sorted(self.comments)],
             **self.rest,
         }
+
+    def mine(self, frame: dict) -> bool:
+        return frame["actor"] is not None and frame["actor"]["participant"] == self.me
+
+    # --- board events ----------------------------------------------------------------------
+
+    def item_created(self, data: dict, frame: dict) -> None:
+        self.items[data["item"]["id"]] = dict(data["item"])
+
+    def item_updated(self, data: dict, frame: dict) -> None:
+        item = self.items[data["item"]]
+        fields = dict(data["fields"])
+        if fields.pop("redacted", False):
+            item["redacted"] = True
+        item.update(fields)
+        item["version"] = data["version"]
+
+    def item_moved(self, data: dict, frame: dict) -> None:
+        self.items[data["item"]].update(x=data["x"], y=data["y"], version=data["version"])
+
+    def item_deleted(self, data: dict, frame: dict) -> None:
+        del self.items[data["item"]]
+        self.comments = {k: c for k, c in self.comments.items() if c["item"] != data["item"]}
+
+    def comment_added(self, data: dict, frame: dict) -> None:
+        self.comments[data["comment"]["id"]] = dict(data["comment"])
+
+    def voting_started(self, data: dict, frame: dict) -> None:
+        self.rest.update(voting={"budget": data["budget"], "my_votes": []}, results=None)
+
+    def voting_ended(self, data: dict, frame: dict) -> None:
+        self.rest.update(voting=None, results=data["results"])
+
+    def vote_cast(self, data: dict, frame: dict) -> None:
+        if self.mine(frame):
+            self.rest["voting"]["my_votes"].append(data["item"])
+
+    def vote_retracted(self, data: dict, frame: dict) -> None:
+        if self.mine(frame):  # the voter's latest vote on that item
+            votes = self.rest["voting"]["my_votes"]
+            del votes[len(votes) - 1 - votes[::-1].index(data["item"])]
+
+    def private_started(self, data: dict, frame: dict) -> None:
+        self.rest["private"] = True
+
+    def private_revealed(self, data: dict, frame: dict) -> None:
+        for item in data["items"]:
+            self.items[item["id"]] = dict(item)
+        self.rest["private"] = False
+
+    def board_locked(self, data: dict, frame: dict) -> None:
+        self.rest["locked"] = frame["name"] == "board.locked"
+
+    # --- meeting events ----------------------------------------------------------------------
+
+    def meeting_started(self, data: dict, frame: dict) -> None:
+        self.rest["meeting"].update(state="live", started_at=data["at"], chair=frame["actor"]["participant"])
+
+    def meeting_ended(self, data: dict, frame: dict) -> None:
+        self.rest["meeting"].update(state="ended", ended_at=data["at"])
+        self.rest["present"] = []
+
+    def participant_joined(self, data: dict, frame: dict) -> None:
+        self.rest["present"] = sorted({*self.rest["present"], data["participant"]})
+
+    def participant_left(self, data: dict, frame: dict) -> None:
+        self.rest["present"] = [p for p in self.rest["present"] if p != data["participant"]]
+
+    def participant_removed(self, data: dict, frame: dict) -> None:
+        self.participant_left(data, frame)
+        for group in self.rest["groups"]:
+            group["members"] = [p for p in group["members"] if p != data["participant"]]
+
+    def prompt_opened(self, data: dict, frame: dict) -> None:
+        self.rest["prompts"].append({**data["prompt"], "open": True})
+
+    def prompt_closed(self, data: dict, frame: dict) -> None:
+        next(p for p in self.rest["prompts"] if p["id"] == data["prompt"])["open"] = False
+
+    def groups_created(self, data: dict, frame: dict) -> None:
+        self.rest.update(groups=[dict(group, members=list(group["members"])) for group in data["groups"]],
+                         running=False)
+
+    def groups_assigned(self, data: dict, frame: dict) -> None:
+        for group in self.rest["groups"]:
+            group["members"] = [p for p in group["members"] if p != data["participant"]]
+            if group["id"] == data["group"]:
+                group["members"].append(data["participant"])
+
+    def groups_running(self, data: dict, frame: dict) -> None:
+        self.rest["running"] = frame["name"] == "groups.started"
+
+    def timer_started(self, data: dict, frame: dict) -> None:
+        self.rest["timer"] = {"ends_at": data["ends_at"], "label": data["label"]}
+
+    def timer_stopped(self, data: dict, frame: dict) -> None:
+        self.rest["timer"] = None
+
+    def nothing_to_keep(self, data: dict, frame: dict) -> None:
+        """`summoned`, `message.broadcast`, `board.created`: moments, not meeting state."""
+
+    def line_promoted(self, data: dict, frame: dict) -> None:
+        self.rest["lines"].append(data["line"])
+
+    def decision_recorded(self, data: dict, frame: dict) -> None:
+        self.rest["decisions"].append(data["decision"])
+
+    def action_added(self, data: dict, frame: dict) -> None:
+        self.rest["actions"].append(data["action"])
+
+    def action_updated(self, data: dict, frame: dict) -> None:
+        self.rest["actions"] = [data["action"] if a["id"] == data["action"]["id"] else a for a in self.rest["actions"]]
+
+
+_HANDLERS = {
+    "item.created": BoardModel.item_created,
+    "item.updated": BoardModel.item_updated,
+    "item.moved": BoardModel.item_moved,
+    "item.deleted": BoardModel.item_deleted,
+    "comment.added": BoardModel.comment_added,
+    "voting.started": BoardModel.voting_started,
+    "voting.ended": BoardModel.voting_ended,
+    "vote.cast": BoardModel.vote_cast,
+    "vote.retracted": BoardModel.vote_retracted,
+    "private.started": BoardModel.private_started,
+    "private.revealed": BoardModel.private_revealed,
+    "board.locked": BoardModel.board_locked,
+    "board.unlocked": BoardModel.board_locked,
+    "meeting.started": BoardModel.meeting_started,
+    "meeting.ended": BoardModel.meeting_ended,
+    "participant.joined": BoardModel.participant_joined,
+    "participant.left": BoardModel.participant_left,
+    "participant.removed": BoardModel.participant_removed,
+    "prompt.opened": BoardModel.prompt_opened,
+    "prompt.closed": BoardModel.prompt_closed,
+    "groups.created": BoardModel.groups_created,
+    "groups.assigned": BoardModel.groups_assigned,
+    "groups.started": BoardModel.groups_running,
+    "groups.ended": BoardModel.groups_running,
+    "timer.started": BoardModel.timer_started,
+    "timer.stopped": BoardModel.timer_stopped,
+    "summoned": BoardModel.nothing_to_keep,
+    "message.broadcast": BoardModel.nothing_to_keep,
+    "board.created": BoardModel.nothing_to_keep,
+    "line.promoted": BoardModel.line_promoted,
+    "decision.recorded": BoardModel.decision_recorded,
+    "action.added": BoardModel.action_added,
+    "action.updated": BoardModel.action_updated,
+}
 
 
 def drain(client: Client, stream: str, model: BoardModel) -> None:

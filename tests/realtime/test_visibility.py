@@ -5,7 +5,7 @@ from __future__ import annotations
 from boards.items import PRIVATE_AUTHOR
 from boards.models import PersonRole
 from realtime.streams import LogEvent
-from realtime.visibility import EVERYONE, REDACTED, Viewer, class_of, data_for, event_frame
+from realtime.visibility import EVERYONE, REDACTED, SECRET, Viewer, class_of, data_for, event_frame
 
 AUTHOR = Viewer(7, PersonRole.participant)
 OTHER = Viewer(8, PersonRole.participant)
@@ -46,3 +46,24 @@ def test_private_updates_redact_the_text_field_even_when_untouched():
     assert event_frame(event, REDACTED)["stream"] == "meeting"
     assert data_for(event, OTHER) == {"item": 1, "fields": {"color": "blue", "text": None, "redacted": True},
                                       "version": 3}
+
+
+FACILITATOR = Viewer(11, PersonRole.facilitator)
+
+
+def vote(name: str = "vote.cast") -> LogEvent:
+    return LogEvent("board:4", 5, name, {"item": 3}, 7, 2, "anna-vota-1", "2026-11-22T10:00:00Z")
+
+
+def test_votes_are_whole_for_the_voter_and_facilitators_only():
+    for name in ("vote.cast", "vote.retracted"):
+        event = vote(name)
+        assert class_of(event, AUTHOR) == class_of(event, FACILITATOR) == EVERYONE
+        assert {class_of(event, v) for v in (OTHER, SECRETARY, OBSERVER)} == {SECRET}
+        whole = event_frame(event, EVERYONE)
+        assert (whole["data"], whole["actor"], whole["op"]) == ({"item": 3}, {"participant": 7, "organization": 2},
+                                                                "anna-vota-1")
+        secret = event_frame(event, SECRET)
+        # Someone voted: nobody knows who nor for what, and the seq stays.
+        assert (secret["data"], secret["actor"], secret["op"], secret["seq"]) == ({"item": None}, None, None, 5)
+        assert event.data == {"item": 3}
