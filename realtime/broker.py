@@ -26,9 +26,16 @@ class Broker(Protocol):
         """`async with broker.subscribe(channel) as messages: async for message in messages`.
 
         Entering returns only once the subscription is active: a message published after
-        that is delivered. Leaving unsubscribes.
+        that is delivered. Leaving unsubscribes. `RESYNC` among the messages means that
+        messages may have been lost before it (the broker reconnected).
         """
         ...
+
+
+# Yielded by a subscription, after the broker reconnected, in place of the messages it may
+# have missed: the listener re-reads what it needs (the hub: the streams' heads). Empty,
+# so that no published message (the hub's are JSON lists) is ever mistaken for it.
+RESYNC = b""
 
 
 class MemoryBroker:

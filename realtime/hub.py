@@ -27,7 +27,7 @@ from boards.errors import DomainError
 from boards.events import meeting_stream
 from boards.models import Event
 from realtime import attendance, ops
-from realtime.broker import Broker, MemoryBroker
+from realtime.broker import RESYNC, Broker, MemoryBroker
 from realtime.connection import Connection
 from realtime.errors import _, Close, ProtocolError, internal_error
 from realtime.feeds import Feed, Subscription
@@ -422,6 +422,10 @@ class Hub:
                 self._failed(connection, error, fatal=True)
 
     def _receive(self, room: Room, message: bytes) -> None:
+        if message == RESYNC:
+            for feed in list(room.feeds.values()):
+                self._spawn(self._recheck_head(room, feed))
+            return
         try:
             events = unpack(message)
         except Exception:
@@ -432,6 +436,21 @@ class Hub:
             if feed is not None:
                 feed.offer(event)
                 self._check_gap(room, feed)
+
+    async def _recheck_head(self, room: Room, feed: Feed) -> None:
+        """The broker may have lost messages: the stream's head is read from the log, and
+        what the feed misses up to it is filled as any gap."""
+        await asyncio.wait([feed.started])
+        if feed.started.cancelled() or feed.started.exception() is not None:
+            return
+        try:
+            head = await self.run_db(subscriptions.head, log_stream=feed.log_stream)
+        except Exception:
+            log.exception("could not read the head of %s", feed.log_stream)
+            return
+        if room.feeds.get(feed.log_stream) is feed:
+            feed.sequencer.reached(head)
+            self._check_gap(room, feed)
 
     def _check_gap(self, room: Room, feed: Feed) -> None:
         if feed.gap_task is None and feed.sequencer.missing() is not None:

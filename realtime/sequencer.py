@@ -14,6 +14,9 @@ class Sequencer:
         # The last seq handed out; None until `start` says where the stream stands.
         self.head: int | None = None
         self.pending: dict[int, LogEvent] = {}
+        # The stream's head in the log as last read (after the broker may have lost
+        # messages): what is missing up to it is a gap even with nothing waiting.
+        self.known = 0
 
     def start(self, head: int) -> list[LogEvent]:
         """Begin after `head`: what arrived before is handed out if it follows on."""
@@ -29,11 +32,20 @@ class Sequencer:
         self.pending.setdefault(event.seq, event)
         return self._release() if self.head is not None else []
 
+    def reached(self, seq: int) -> None:
+        """The stream has reached `seq` in the log (read after a broker reconnection)."""
+        self.known = max(self.known, seq)
+
     def missing(self) -> tuple[int, int] | None:
-        """The first and last seq of the gap before the earliest waiting event, if any."""
-        if self.head is None or not self.pending:
+        """The first and last seq of the gap before the earliest waiting event, or else up
+        to the head the stream is known to have reached, if any."""
+        if self.head is None:
             return None
-        return self.head + 1, min(self.pending) - 1
+        if self.pending:
+            return self.head + 1, min(self.pending) - 1
+        if self.known > self.head:
+            return self.head + 1, self.known
+        return None
 
     def _release(self) -> list[LogEvent]:
         released = []

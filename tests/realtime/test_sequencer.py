@@ -46,3 +46,21 @@ def test_any_arrival_order_with_repeats_comes_out_in_order_once():
         out += sequencer.offer(arrival)
     assert seqs(out) == list(range(11, 200))
     assert sequencer.head == 199 and sequencer.pending == {}
+
+
+def test_a_known_head_is_a_gap_even_with_nothing_waiting():
+    # After a broker reconnection the hub reads the stream's head: what was lost at the end
+    # of a quiet stream is missing although nothing after it arrived.
+    sequencer = Sequencer()
+    sequencer.reached(9)
+    assert sequencer.missing() is None  # not started yet
+    sequencer.start(5)
+    assert sequencer.missing() == (6, 9)
+    assert seqs(sequencer.offer(event(6))) == [6]
+    sequencer.offer(event(8))
+    assert sequencer.missing() == (7, 7)  # the gap before what waits comes first
+    assert seqs(sequencer.offer(event(7))) == [7, 8]
+    assert sequencer.missing() == (9, 9)
+    sequencer.reached(4)  # an older head changes nothing
+    assert seqs(sequencer.offer(event(9))) == [9]
+    assert sequencer.missing() is None
