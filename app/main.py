@@ -62,7 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
     )
 
-    hub = Hub(services.db.engine, server_origin=settings.origin, broker=broker_for(settings.redis_url))
+    broker = broker_for(settings.redis_url, prefix=settings.redis_prefix)
+    hub = Hub(services.db.engine, server_origin=settings.origin, broker=broker)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

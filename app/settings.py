@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str = ""
     redis_url: str = ""
+    # Prepended to the Redis channel names: deployments (or test runs) sharing one Redis
+    # keep apart with different prefixes (Pub/Sub ignores the database number).
+    redis_prefix: str = ""
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:8000"
     # Bearer tokens and browser sessions: a workshop series spans weeks, so a month.

@@ -73,13 +73,14 @@ async def _drain(queue: asyncio.Queue[bytes]) -> AsyncIterator[bytes]:
         yield await queue.get()
 
 
-def broker_for(url: str) -> Broker:
-    """The broker for `TAVOLO_REDIS_URL`: in-process when empty or `memory://`."""
+def broker_for(url: str, *, prefix: str = "") -> Broker:
+    """The broker for `TAVOLO_REDIS_URL`: in-process when empty or `memory://`, Redis
+    Pub/Sub for `redis://` and `rediss://` (channel names start with `prefix`)."""
     scheme = urlsplit(url).scheme if url else "memory"
     if scheme == "memory":
         return MemoryBroker()
     if scheme in ("redis", "rediss"):
-        raise NotImplementedError(
-            "Redis fan-out is not implemented yet: unset TAVOLO_REDIS_URL and run one worker"
-        )
+        from realtime.redis_broker import RedisBroker
+
+        return RedisBroker(url, prefix=prefix)
     raise ValueError(f"unknown broker URL scheme {scheme!r} (use redis:// or memory://)")
