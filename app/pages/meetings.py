@@ -26,6 +26,7 @@ from app.pages.invites import invite_rows, new_link
 from app.pages.labels import names
 from app.pages.qr import qr_svg
 from app.pages.rendering import is_htmx, render, render_part, see_other, target_id
+from app.pages.room import room_board
 from app.settings import Settings
 from boards import invites, meetings, processes
 from boards.access import Actor, require_meeting_member, require_staff
@@ -185,8 +186,10 @@ ROOM_BLOCKS = {"board": "board", "board-list": "board_list"}
 
 
 @router.get("/meetings/{meeting_id}/room")
-def room(meeting_id: int, request: Request, actor: PageActor, session: SessionDep) -> Response:
-    """The meeting room: its header and (later) the live board with its list view."""
+def room(meeting_id: int, request: Request, actor: PageActor, session: SessionDep,
+         board: int | None = None) -> Response:
+    """The meeting room: its header, the live board and its list view (`?board=` another
+    board the person may read)."""
     meeting = meetings.get_meeting(session, meeting_id)
     person = require_meeting_member(session, actor, meeting)
     process = processes.get_process(session, meeting.process_id)
@@ -194,5 +197,5 @@ def room(meeting_id: int, request: Request, actor: PageActor, session: SessionDe
         request, "room.html", block=ROOM_BLOCKS.get(target_id(request) or ""),
         meeting=meeting, process=process, person=person,
         agenda=meetings.agenda_of(session, meeting.id), video=video_link(meeting.location),
-        is_staff=person.role in STAFF_ROLES,
+        is_staff=person.role in STAFF_ROLES, **room_board(session, meeting, person, board),
     )
