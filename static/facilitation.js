@@ -1,0 +1,632 @@
+// Facilitation in the meeting room: what everyone follows (guiding questions, timer, messages,
+// dot voting and its results, a locked or private board) and the facilitator's control panel.
+// It shares the live board's connection (board-connection.js: whenConnected, listen) and
+// keeps its own small state from the same snapshots and events. Every word comes from the
+// data attributes of templates/partials/meeting_status.html, in the page's language.
+// (Protocol: ../shared/contracts/realtime-protocol.md; docs/protocol.md, "What a UI needs".)
+
+import { whenConnected } from "./board-connection.js";
+
+const SECOND = 1000;
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function json(value, fallback) {
+  try {
+    return value ? JSON.parse(value) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function snippet(text, length = 60) {
+  return text.length > length ? `${text.slice(0, length)}…` : text;
+}
+
+class Facilitation {
+  constructor(status, panel) {
+    this.status = status;
+    this.panel = panel;
+    this.t = json(status.dataset.strings, {});
+    this.lang = document.documentElement.lang || "it";
+    this.pluralRules = new Intl.PluralRules(this.lang);
+    this.role = status.dataset.role;
+    this.plenary = Number(status.dataset.plenary);
+    this.me = null;
+    this.conn = null;
+    this.meeting = { state: null, prompts: new Map(), groups: [], running: false };
+    this.timer = null; // {end (local ms), label}
+    this.timerTick = null;
+    this.boardStream = null;
+    this.board = this.emptyBoard();
+    const q = (selector) => status.querySelector(selector);
+    this.ui = {
+      locked: q(".meeting-flag-locked"),
+      private: q(".meeting-flag-private"),
+      broadcast: q(".meeting-broadcast"),
+      broadcastTemplate: q("#meeting-broadcast-template"),
+      questions: q(".meeting-questions"),
+      questionList: q(".meeting-questions-list"),
+      timer: q(".meeting-timer"),
+      timerLabel: q(".meeting-timer-label"),
+      timerClock: q(".meeting-timer-clock"),
+      timerOver: q(".meeting-timer-over"),
+      announcer: q(".meeting-announcer"),
+      voting: q(".meeting-voting"),
+      votingState: q(".meeting-voting-state"),
+      votingList: q(".meeting-voting-list"),
+      results: q(".meeting-results"),
+      resultList: q(".meeting-results-list"),
+    };
+  }
+
+  emptyBoard() {
+    return { items: new Map(), voting: null, results: null, locked: false, private: false };
+  }
+
+  // --- words -----------------------------------------------------------------------------------
+
+  fmt(text, values) {
+    return String(text ?? "").replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
+  }
+
+  plural(key, n, values = {}) {
+    const text = this.t[`${key}-${this.pluralRules.select(n)}`] ?? this.t[`${key}-other`];
+    return this.fmt(text, { n, ...values });
+  }
+
+  duration(ms) {
+    const seconds = Math.round(ms / SECOND);
+    if (seconds >= 60 && seconds % 60 === 0) return this.plural("minutes", seconds / 60);
+    if (seconds >= 60) return this.plural("minutes", Math.round(seconds / 60));
+    return this.plural("seconds", seconds);
+  }
+
+  itemName(id) {
+    const item = this.board.items.get(id);
+    if (!item) return `#${id}`;
+    if (item.redacted) return this.t["private-note"];
+    return item.text ? snippet(item.text) : this.t["empty-note"];
+  }
+
+  groupName(id) {
+    const group = this.meeting.groups.find((g) => g.id === id);
+    return group ? group.name : this.fmt(this.t["group-n"], { n: id });
+  }
+
+  isStaff() {
+    return this.role === "facilitator" || this.role === "secretary";
+  }
+
+  // Whether a prompt or message addressed to `groups` (null: everyone) reaches us.
+  forMe(groups) {
+    if (!groups || !groups.length || this.isStaff()) return true;
+    return this.meeting.groups.some((g) => groups.includes(g.id) && (g.members || []).includes(this.me && this.me.id));
+  }
+
+  // --- the connection --------------------------------------------------------------------------
+
+  attach(conn) {
+    this.conn = conn;
+    conn.listen((frame, how) => this.receive(frame, how));
+    if (this.panel) this.bindPanel();
+  }
+
+  receive(frame, { live = false } = {}) {
+    if (frame.type === "welcome") {
+      this.me = frame.participant;
+      this.role = frame.participant.role;
+    } else if (frame.type === "snapshot") {
+      if (frame.stream === "meeting") this.meetingSnapshot(frame.state);
+      else if (frame.stream.startsWith("board:")) this.boardSnapshot(frame.stream, frame.state);
+    } else if (frame.type === "event") {
+      if (frame.stream === "meeting") this.meetingEvent(frame, live);
+      else if (frame.stream === this.boardStream) this.boardEvent(frame, live);
+    }
+    this.render();
+  }
+
+  meetingSnapshot(state) {
+    this.meeting.state = state.meeting.state;
+    this.meeting.prompts = new Map(state.prompts.map((p) => [p.id, p]));
+    this.meeting.groups = state.groups || [];
+    this.meeting.running = Boolean(state.running);
+    this.setTimer(state.timer, null, false);
+  }
+
+  meetingEvent(frame, live) {
+    const data = frame.data || {};
+    const meeting = this.meeting;
+    switch (frame.name) {
+      case "meeting.started":
+        meeting.state = "live";
+        break;
+      case "meeting.ended":
+        meeting.state = "ended";
+        break;
+      case "prompt.opened":
+        meeting.prompts.set(data.prompt.id, { ...data.prompt, open: true });
+        break;
+      case "prompt.closed": {
+        const prompt = meeting.prompts.get(data.prompt);
+        if (prompt) prompt.open = false;
+        break;
+      }
+      case "groups.created":
+        meeting.groups = data.groups || [];
+        meeting.running = false;
+        break;
+      case "groups.assigned":
+        for (const group of meeting.groups) {
+          group.members = (group.members || []).filter((p) => p !== data.participant);
+          if (group.id === data.group) group.members.push(data.participant);
+        }
+        break;
+      case "groups.started":
+        meeting.running = true;
+        if (live) this.goToGroupBoard();
+        break;
+      case "groups.ended":
+        meeting.running = false;
+        if (live) this.goToBoard(this.plenary);
+        break;
+      case "timer.started":
+        this.setTimer(data, live ? frame.at : null, live);
+        break;
+      case "timer.stopped":
+        if (live && this.timer) this.announce(this.t["timer-stopped"]);
+        this.setTimer(null);
+        break;
+      case "message.broadcast":
+        // A moment: shown when it happens, not when a later visit replays it.
+        if (live && this.forMe(data.groups)) this.showMessage(data.text);
+        break;
+      default:
+        break;
+    }
+  }
+
+  boardSnapshot(stream, state) {
+    this.boardStream = stream;
+    this.board = this.emptyBoard();
+    for (const item of state.items) this.board.items.set(item.id, item);
+    this.board.voting = state.voting ? { budget: state.voting.budget, mine: [...state.voting.my_votes] } : null;
+    this.board.results = state.results || null;
+    this.board.locked = Boolean(state.locked);
+    this.board.private = Boolean(state.private);
+  }
+
+  boardEvent(frame) {
+    const data = frame.data || {};
+    const board = this.board;
+    const mine = this.me && frame.actor && frame.actor.participant === this.me.id;
+    switch (frame.name) {
+      case "item.created":
+        board.items.set(data.item.id, data.item);
+        break;
+      case "item.updated": {
+        const item = board.items.get(data.item);
+        if (item) board.items.set(item.id, { ...item, ...data.fields });
+        break;
+      }
+      case "item.deleted":
+        board.items.delete(data.item);
+        break;
+      case "private.started":
+        board.private = true;
+        break;
+      case "private.revealed":
+        board.private = false;
+        for (const item of data.items || []) board.items.set(item.id, item);
+        break;
+      case "board.locked":
+        board.locked = true;
+        break;
+      case "board.unlocked":
+        board.locked = false;
+        break;
+      case "voting.started":
+        board.voting = { budget: data.budget, mine: [] };
+        board.results = null;
+        break;
+      case "voting.ended":
+        board.voting = null;
+        board.results = data.results || [];
+        break;
+      case "vote.cast":
+        if (board.voting && mine && data.item != null) board.voting.mine.push(data.item);
+        break;
+      case "vote.retracted":
+        if (board.voting && mine && data.item != null) {
+          const at = board.voting.mine.lastIndexOf(data.item);
+          if (at >= 0) board.voting.mine.splice(at, 1);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  // --- moving the view (the live board listens to its board switch) --------------------------
+
+  goToBoard(boardId) {
+    const switcher = document.getElementById("board-switch");
+    if (!switcher || !boardId || Number(switcher.value) === boardId) return;
+    if (![...switcher.options].some((option) => Number(option.value) === boardId)) return;
+    switcher.value = String(boardId);
+    switcher.dispatchEvent(new Event("change"));
+  }
+
+  goToGroupBoard() {
+    if (!this.me || this.role !== "participant") return;
+    const group = this.meeting.groups.find((g) => (g.members || []).includes(this.me.id));
+    if (group) this.goToBoard(group.board);
+  }
+
+  // --- timer -----------------------------------------------------------------------------------
+
+  // `at`: the server's time of a live timer.started, so that a clock set wrong on this
+  // computer still counts down the right duration.
+  setTimer(timer, at = null, live = false) {
+    clearInterval(this.timerTick);
+    this.timerTick = null;
+    this.timer = null;
+    if (timer && timer.ends_at) {
+      const endsAt = Date.parse(timer.ends_at);
+      const end = at ? Date.now() + (endsAt - Date.parse(at)) : endsAt;
+      // A replayed timer whose end has passed shows nothing.
+      if (end > Date.now() || live) {
+        this.timer = { end, label: timer.label || "", over: false };
+        this.timerTick = setInterval(() => this.tick(), 250);
+        if (live) {
+          const time = this.duration(end - Date.now());
+          this.announce(timer.label ? this.fmt(this.t["timer-started-label"], { label: timer.label, time })
+            : this.fmt(this.t["timer-started"], { time }));
+        }
+      }
+    }
+    this.renderTimer();
+  }
+
+  tick() {
+    const timer = this.timer;
+    if (!timer) return;
+    if (!timer.over && Date.now() >= timer.end) {
+      timer.over = true;
+      clearInterval(this.timerTick);
+      this.timerTick = null;
+      this.announce(timer.label ? this.fmt(this.t["timer-over-label"], { label: timer.label }) : this.t["timer-over"]);
+    }
+    this.renderTimer();
+  }
+
+  renderTimer() {
+    const { timer: box, timerLabel, timerClock, timerOver } = this.ui;
+    const timer = this.timer;
+    box.hidden = !timer;
+    if (!timer) return;
+    const left = Math.max(0, Math.ceil((timer.end - Date.now()) / SECOND));
+    const minutes = Math.floor(left / 60);
+    const clock = `${String(minutes).padStart(2, "0")}:${String(left % 60).padStart(2, "0")}`;
+    if (timerClock.textContent !== clock) timerClock.textContent = clock;
+    timerLabel.textContent = timer.label;
+    timerLabel.hidden = !timer.label;
+    timerOver.hidden = !timer.over;
+    box.classList.toggle("is-over", timer.over);
+  }
+
+  announce(text) {
+    // Emptied first, so that the same words twice are still read.
+    this.ui.announcer.textContent = "";
+    setTimeout(() => {
+      this.ui.announcer.textContent = text;
+    }, 50);
+  }
+
+  // --- broadcast ---------------------------------------------------------------------------------
+
+  showMessage(text) {
+    const node = this.ui.broadcastTemplate.content.firstElementChild.cloneNode(true);
+    node.querySelector(".meeting-broadcast-text").textContent = text;
+    node.querySelector(".meeting-broadcast-dismiss").addEventListener("click", () => node.remove());
+    this.ui.broadcast.replaceChildren(node);
+  }
+
+  // --- drawing ----------------------------------------------------------------------------------
+
+  render() {
+    this.renderFlags();
+    this.renderQuestions();
+    this.renderVoting();
+    this.renderResults();
+    this.renderTimer();
+    if (this.panel) this.renderPanel();
+  }
+
+  renderFlags() {
+    this.ui.locked.hidden = !this.board.locked;
+    this.ui.private.hidden = !this.board.private;
+  }
+
+  openPrompts() {
+    return [...this.meeting.prompts.values()].filter((p) => p.open !== false && this.forMe(p.groups));
+  }
+
+  renderQuestions() {
+    const prompts = this.openPrompts();
+    this.ui.questions.hidden = !prompts.length;
+    const list = this.ui.questionList;
+    const key = JSON.stringify(prompts.map((p) => [p.id, p.text, p.groups, p.deadline]));
+    if (list.dataset.key === key) return;
+    list.dataset.key = key;
+    list.replaceChildren(...prompts.map((prompt) => {
+      const li = element("li", "meeting-question");
+      li.append(element("p", "meeting-question-text", prompt.text));
+      const notes = [];
+      if (prompt.groups && prompt.groups.length) {
+        notes.push(this.fmt(this.t["for-groups"], { groups: prompt.groups.map((g) => this.groupName(g)).join(", ") }));
+      }
+      if (prompt.deadline) {
+        const date = new Date(prompt.deadline).toLocaleString(this.lang, { dateStyle: "long", timeStyle: "short" });
+        notes.push(this.fmt(this.t.deadline, { date }));
+      }
+      if (notes.length) li.append(element("p", "meeting-question-meta", notes.join(" · ")));
+      return li;
+    }));
+  }
+
+  renderVoting() {
+    const voting = this.board.voting;
+    const { voting: box, votingState, votingList } = this.ui;
+    box.hidden = !voting;
+    if (!voting) {
+      votingList.replaceChildren();
+      return;
+    }
+    const left = Math.max(0, voting.budget - voting.mine.length);
+    votingState.textContent = left ? this.plural("votes-left", left) : this.t["votes-none"];
+    const may = this.me && this.role !== "observer";
+    const notes = [...this.board.items.values()].filter((item) => item.kind === "note")
+      .sort((a, b) => a.y - b.y || a.x - b.x || a.id - b.id);
+    const key = JSON.stringify([left, may, voting.mine, notes.map((n) => [n.id, n.text, n.redacted])]);
+    if (votingList.dataset.key === key) return;
+    votingList.dataset.key = key;
+    const focused = document.activeElement && votingList.contains(document.activeElement)
+      ? [document.activeElement.dataset.item, document.activeElement.dataset.vote] : null;
+    if (!notes.length) {
+      votingList.replaceChildren(element("li", "meeting-voting-empty", this.t["no-notes"]));
+      return;
+    }
+    votingList.replaceChildren(...notes.map((note) => {
+      const name = this.itemName(note.id);
+      const count = voting.mine.filter((id) => id === note.id).length;
+      const li = element("li", "meeting-vote");
+      li.append(element("span", note.redacted ? "meeting-vote-text is-hidden-text" : "meeting-vote-text", name));
+      if (count) li.append(element("span", "meeting-vote-mine badge", this.plural("my-votes", count)));
+      if (may) {
+        const vote = element("button", "btn btn-primary btn-sm", this.t.vote);
+        vote.type = "button";
+        vote.dataset.item = String(note.id);
+        vote.dataset.vote = "cast";
+        vote.setAttribute("aria-label", this.fmt(this.t["vote-named"], { name }));
+        vote.disabled = !left;
+        vote.addEventListener("click", () => this.vote("vote.cast", note.id));
+        li.append(vote);
+        if (count) {
+          const retract = element("button", "btn btn-outline-primary btn-sm", this.t.retract);
+          retract.type = "button";
+          retract.dataset.item = String(note.id);
+          retract.dataset.vote = "retract";
+          retract.setAttribute("aria-label", this.fmt(this.t["retract-named"], { name }));
+          retract.addEventListener("click", () => this.vote("vote.retract", note.id));
+          li.append(retract);
+        }
+      }
+      return li;
+    }));
+    if (focused) {
+      const again = votingList.querySelector(`[data-item="${focused[0]}"][data-vote="${focused[1]}"]:not([disabled])`)
+        || votingList.querySelector(`[data-item="${focused[0]}"]:not([disabled])`);
+      if (again) again.focus();
+    }
+  }
+
+  renderResults() {
+    const results = this.board.results;
+    const { results: box, resultList } = this.ui;
+    box.hidden = !results;
+    if (!results) return;
+    const key = JSON.stringify([results, [...this.board.items.values()].map((i) => [i.id, i.text])]);
+    if (resultList.dataset.key === key) return;
+    resultList.dataset.key = key;
+    if (!results.length) {
+      resultList.replaceChildren(element("li", "meeting-result-none", this.t["results-none"]));
+      return;
+    }
+    resultList.replaceChildren(...results.map((result, index) => {
+      const rank = result.rank ?? index + 1;
+      const li = element("li", "meeting-result");
+      li.append(element("span", "meeting-result-rank", `${rank}.`));
+      li.append(element("span", "meeting-result-text", this.itemName(result.item)));
+      li.append(element("span", "meeting-result-votes badge", this.plural("result-votes", result.votes)));
+      return li;
+    }));
+  }
+
+  vote(name, item) {
+    if (!this.boardStream) return;
+    this.conn.op(this.boardStream, name, { item }, {
+      refused: (frame) => this.showMessageError(frame),
+    });
+  }
+
+  showMessageError(frame) {
+    this.ui.votingState.textContent = frame.message || frame.code;
+  }
+
+  // --- the facilitator's panel ----------------------------------------------------------------
+
+  bindPanel() {
+    for (const form of this.panel.querySelectorAll("form[data-op]")) {
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        this.submit(form, form.dataset.op);
+      });
+      for (const button of form.querySelectorAll("[data-send]")) {
+        button.addEventListener("click", () => this.send(form, button.dataset.send, {}));
+      }
+    }
+  }
+
+  submit(form, op) {
+    const fields = form.elements;
+    let data;
+    if (op === "prompt.open") {
+      const text = fields.text.value.trim();
+      if (!text) return this.invalid(form, fields.text);
+      data = { text };
+      const groups = [...form.querySelectorAll("input[name=groups]:checked")].map((box) => Number(box.value));
+      if (groups.length) data.groups = groups;
+      if (fields.deadline.value) data.deadline = new Date(fields.deadline.value).toISOString();
+    } else if (op === "timer.start") {
+      const minutes = Number(fields.minutes.value);
+      if (!(minutes > 0)) return this.invalid(form, fields.minutes);
+      data = { seconds: Math.round(minutes * 60) };
+      if (fields.label.value.trim()) data.label = fields.label.value.trim();
+    } else if (op === "voting.start") {
+      const budget = Number(fields.budget.value);
+      if (!Number.isInteger(budget) || budget < 1) return this.invalid(form, fields.budget);
+      data = { budget };
+    } else if (op === "template.apply") {
+      data = { template: fields.template.value };
+    } else if (op === "message.broadcast") {
+      const text = fields.text.value.trim();
+      if (!text) return this.invalid(form, fields.text);
+      data = { text };
+    } else if (op === "groups.create") {
+      const count = Number(fields.count.value);
+      if (!Number.isInteger(count) || count < 1) return this.invalid(form, fields.count);
+      data = { strategy: fields.strategy.value, count };
+    } else {
+      return undefined;
+    }
+    this.send(form, op, data, () => {
+      if (op === "prompt.open") {
+        fields.text.value = "";
+        fields.deadline.value = "";
+      }
+      if (op === "message.broadcast") fields.text.value = "";
+    });
+    return undefined;
+  }
+
+  invalid(form, field) {
+    field.setAttribute("aria-invalid", "true");
+    this.showError(form, field.validationMessage || field.labels[0].textContent);
+    field.focus();
+  }
+
+  send(form, op, data, done) {
+    this.showError(form, null);
+    for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+    const stream = form.dataset.stream === "board" ? this.boardStream : "meeting";
+    if (!stream || !this.conn) return;
+    this.conn.op(stream, op, data, {
+      ack: () => done && done(),
+      refused: (frame) => this.showError(form, frame.message || frame.code),
+    });
+  }
+
+  showError(form, message) {
+    const box = form.querySelector(".facilitation-error");
+    box.textContent = message || "";
+    box.hidden = !message;
+  }
+
+  renderPanel() {
+    const panel = this.panel;
+    const state = this.meeting.state;
+    const stateText = this.t[`state-${state}`];
+    const stateBox = panel.querySelector(".facilitation-meeting-state");
+    if (stateText && stateBox.textContent !== stateText) stateBox.textContent = stateText;
+    const show = (selector, visible) => {
+      const button = panel.querySelector(selector);
+      if (button) button.hidden = !visible;
+    };
+    show("[data-send='meeting.start']", state === "scheduled");
+    show("[data-send='meeting.end']", state === "live");
+    show("[data-send='timer.stop']", Boolean(this.timer && !this.timer.over));
+    show("[data-send='voting.end']", Boolean(this.board.voting));
+    show("[data-send='private.start']", !this.board.private);
+    show("[data-send='private.reveal']", this.board.private);
+    show("[data-send='board.lock']", !this.board.locked);
+    show("[data-send='board.unlock']", this.board.locked);
+    const groups = this.meeting.groups;
+    show("[data-send='groups.start']", groups.length > 0 && !this.meeting.running);
+    show("[data-send='groups.end']", this.meeting.running);
+    this.renderPanelGroups();
+    this.renderPanelQuestions();
+  }
+
+  renderPanelGroups() {
+    const panel = this.panel;
+    const groups = this.meeting.groups;
+    const key = JSON.stringify([groups, this.meeting.running]);
+    if (panel.dataset.groupsKey === key) return;
+    panel.dataset.groupsKey = key;
+    const state = panel.querySelector(".facilitation-groups-state");
+    state.textContent = groups.length ? this.t[this.meeting.running ? "groups-running" : "groups-waiting"] : "";
+    panel.querySelector(".facilitation-groups-list").replaceChildren(...groups.map((group) => element(
+      "li", null, this.plural("group-members", (group.members || []).length, { name: group.name }),
+    )));
+    // The groups a question may be addressed to.
+    const choices = panel.querySelector(".facilitation-group-choices");
+    const checked = new Set([...choices.querySelectorAll("input:checked")].map((box) => box.value));
+    choices.replaceChildren(...groups.map((group) => {
+      const wrap = element("div", "form-check");
+      const box = element("input", "form-check-input");
+      box.type = "checkbox";
+      box.name = "groups";
+      box.value = String(group.id);
+      box.id = `facilitation-group-${group.id}`;
+      box.checked = checked.has(box.value);
+      const label = element("label", "form-check-label", group.name);
+      label.htmlFor = box.id;
+      wrap.append(box, label);
+      return wrap;
+    }));
+    panel.querySelector(".facilitation-groups").hidden = !groups.length;
+  }
+
+  renderPanelQuestions() {
+    const panel = this.panel;
+    const prompts = [...this.meeting.prompts.values()].filter((p) => p.open !== false);
+    const key = JSON.stringify(prompts.map((p) => [p.id, p.text]));
+    const list = panel.querySelector(".facilitation-open-questions");
+    if (list.dataset.key === key) return;
+    list.dataset.key = key;
+    panel.querySelector(".facilitation-open-title").hidden = !prompts.length;
+    const form = list.closest("form");
+    list.replaceChildren(...prompts.map((prompt) => {
+      const li = element("li", "facilitation-open-question");
+      li.append(element("span", null, prompt.text));
+      const close = element("button", "btn btn-outline-primary btn-sm", this.t.close);
+      close.type = "button";
+      close.setAttribute("aria-label", this.fmt(this.t["close-named"], { name: snippet(prompt.text) }));
+      close.addEventListener("click", () => this.send(form, "prompt.close", { prompt: prompt.id }));
+      li.append(close);
+      return li;
+    }));
+  }
+}
+
+const status = document.getElementById("meeting-status");
+if (status) {
+  const facilitation = new Facilitation(status, document.getElementById("facilitation-panel"));
+  whenConnected((conn) => facilitation.attach(conn));
+}
