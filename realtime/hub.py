@@ -436,6 +436,10 @@ class Hub:
             if feed is not None:
                 feed.offer(event)
                 self._check_gap(room, feed)
+            if event.name == "participant.removed":
+                # The op may have run in another process: close the removed person here too,
+                # once the event is queued for them.
+                self.close_person(room.meeting_id, event.data["participant"])
 
     async def _recheck_head(self, room: Room, feed: Feed) -> None:
         """The broker may have lost messages: the stream's head is read from the log, and

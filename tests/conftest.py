@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -228,16 +229,19 @@ def start_server(env: dict[str, str], port: int, *, workers: int = 1):
 
     import httpx
 
+    # A file, not a pipe: nobody reads a long-lived server's log, and a full pipe blocks it.
+    server_log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=server_log,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
+            server_log.seek(0)
+            raise RuntimeError(f"server exited: {server_log.read().decode()[-2000:]}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                 return process

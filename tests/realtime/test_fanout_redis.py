@@ -322,3 +322,14 @@ async def test_serve_with_two_workers_fans_out_between_them(redis_env, room):
         for client in clients:
             await client.close()
         server.stop()
+
+
+async def test_a_participant_removed_on_one_process_is_disconnected_on_the_other(servers, room):
+    a, b = servers
+    staff = await Client.open(a.ws_url, room.meeting, room.facilitator.token)
+    gone = await Client.open(b.ws_url, room.meeting, room.participant.token)
+    await staff.subscribe("meeting")
+    removed = await staff.op("meeting", "participant.remove", {"participant": room.participant.id})
+    assert removed["result"] == {"participant": room.participant.id}
+    assert (await gone.closed()).code == 4403
+    await staff.close()
