@@ -663,6 +663,8 @@ class Board {
       const frame = this.frameAt(x + w / 2, y + h / 2);
       if (frame && frame.id != null) data.frame = frame.id;
     }
+    // New notes answer the open guiding question (set by static/facilitation.js).
+    if (kind === "note" && this.root.dataset.prompt) data.prompt = Number(this.root.dataset.prompt);
     const opId = this.conn.op(this.stream, "item.create", data);
     this.render();
     const key = `op:${opId}`;

@@ -113,7 +113,14 @@ class Facilitation {
 
   attach(conn) {
     this.conn = conn;
-    conn.listen((frame, how) => this.receive(frame, how));
+    // A mistake here must never stop the board from applying the same frame.
+    conn.listen((frame, how) => {
+      try {
+        this.receive(frame, how);
+      } catch (error) {
+        console.error(error);
+      }
+    });
     if (this.panel) this.bindPanel();
   }
 
@@ -360,6 +367,13 @@ class Facilitation {
   renderQuestions() {
     const prompts = this.openPrompts();
     this.ui.questions.hidden = !prompts.length;
+    // The live board ties new notes to the latest open question (the board's `data-prompt`).
+    const board = document.getElementById("board");
+    const latest = prompts.length ? String(Math.max(...prompts.map((p) => p.id))) : "";
+    if (board && (board.dataset.prompt || "") !== latest) {
+      if (latest) board.dataset.prompt = latest;
+      else delete board.dataset.prompt;
+    }
     const list = this.ui.questionList;
     const key = JSON.stringify(prompts.map((p) => [p.id, p.text, p.groups, p.deadline]));
     if (list.dataset.key === key) return;

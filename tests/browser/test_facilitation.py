@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"],
 
 QUESTION = "Quali servizi mancano a chi dorme in strada d'inverno?"
 NOTE = "Un dormitorio aperto anche di giorno"
+ANSWER = "Una mensa serale"
 
 
 def room_path(world) -> str:
@@ -93,6 +94,17 @@ def test_question_timer_voting_and_results_reach_a_participant(new_context, clie
     expect(timer.get_by_role("timer")).to_have_text(re.compile(r"^0[45]:\d\d$"))
     expect(guest.locator(".meeting-announcer")).to_contain_text("Timer started for “Bisogni”: 5 minutes.")
     expect(staff.get_by_role("region", name="Domanda guida")).to_contain_text(QUESTION)
+
+    # A note written now answers the open question.
+    guest.click("button[data-create=note]")
+    expect(guest.locator(".board-editor")).to_be_focused()
+    guest.keyboard.type(ANSWER)
+    guest.keyboard.press("Control+Enter")
+    expect(staff.locator(".board-plane .board-item", has_text=ANSWER)).to_be_visible()
+    board = guest.locator("#board").get_attribute("data-board")
+    items = client.get(f"/api/v1/boards/{board}", headers=world.facilitator.auth).json()["items"]
+    prompts = {item["text"]: item["prompt"] for item in items}
+    assert prompts[NOTE] is None and prompts[ANSWER] is not None, prompts
 
     panel.get_by_label("Voti a persona").fill("2")
     panel.get_by_role("button", name="Apri la votazione").click()
