@@ -94,7 +94,7 @@ class Board {
     this.plenaryId = Number(data.plenary);
 
     this.me = null; // welcome.participant
-    this.meeting = { state: data.meetingState, present: new Set() };
+    this.meeting = { state: data.meetingState, present: new Set(), groups: [] };
     this.board = this.emptyBoard();
     this.view = new Map(); // key → item as shown: server state + our pending ops + gestures
     this.elements = new Map(); // key → element on the canvas
@@ -288,6 +288,8 @@ class Board {
     if (frame.stream === "meeting") {
       this.meeting.state = state.meeting.state;
       this.meeting.present = new Set(state.present);
+      this.meeting.groups = state.groups || [];
+      for (const group of this.meeting.groups) this.titles[group.board] = group.name;
     } else if (frame.stream === this.stream) {
       this.board.items = new Map(state.items.map((item) => [item.id, item]));
       this.board.locked = state.locked;
@@ -359,12 +361,20 @@ class Board {
       meeting.present.clear();
     } else if (name === "groups.created" && this.me) {
       // A new group board to switch to, if we are in that group (staff may read them all).
-      for (const group of data.groups || []) {
+      // static/facilitation.js moves participants there through the switch when groups start.
+      meeting.groups = data.groups || [];
+      for (const group of meeting.groups) {
         this.titles[group.board] = group.name;
         const staff = this.me.role === "facilitator" || this.me.role === "secretary";
         const mine = staff || (group.members || []).includes(this.me.id);
         if (mine) this.addBoardOption(group.board);
       }
+    } else if (name === "groups.assigned" && this.me && data.participant === this.me.id) {
+      const group = (meeting.groups || []).find((g) => g.id === data.group);
+      if (group) this.addBoardOption(group.board);
+    } else if (name === "groups.ended") {
+      // Group boards stay readable by the whole meeting, for reporting back.
+      for (const group of meeting.groups || []) this.addBoardOption(group.board);
     } else if (name === "board.created" && data.board) {
       this.titles[data.board.id] = data.board.title;
       this.addBoardOption(data.board.id);

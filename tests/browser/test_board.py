@@ -469,3 +469,31 @@ def test_switching_to_another_board(new_context, world, engine, live_server):
     expect(note(staff, "Una sala gratuita")).to_be_visible()
     staff.select_option("#board-switch", label="Plenaria")
     expect(note(staff, "Nella plenaria")).to_be_visible()
+
+
+def test_breakout_groups_take_a_participant_to_their_board_and_back(new_context, client, world,
+                                                                    live_server):
+    guest = participant_page(new_context, client, world)
+    process = client.get(f"/api/v1/processes/{world.process}", headers=world.facilitator.auth).json()
+    elena = next(p["id"] for p in process["people"] if p["name"] == "Elena Moretti")
+    with socket(live_server, world, world.facilitator.token) as facilitator:
+        groups = facilitator.op("meeting", "groups.create", strategy="manual", count=2,
+                                assignments={str(elena): 1})["groups"]
+        facilitator.op("meeting", "groups.start")
+        theirs = groups[1]
+        expect(guest.locator("#board-switch")).to_have_value(str(theirs["board"]))
+        expect(guest.locator(".board-name")).to_have_text(theirs["name"])
+        guest.click("button[data-create=note]")
+        guest.keyboard.type("Idea del gruppo")
+        guest.keyboard.press("Control+Enter")
+        expect(note(guest, "Idea del gruppo")).not_to_have_class(re.compile(r"\bis-pending\b"))
+        # The other group's board is not theirs to open.
+        assert str(groups[0]["board"]) not in guest.locator("#board-switch option").evaluate_all(
+            "options => options.map(o => o.value)")
+
+        facilitator.op("meeting", "groups.end")
+        expect(guest.locator("#board-switch")).to_have_value(str(world.meeting["plenary_board"]))
+        expect(note(guest, "Idea del gruppo")).to_have_count(0)
+        # For reporting back, every group board can be opened now.
+        guest.select_option("#board-switch", str(theirs["board"]))
+        expect(note(guest, "Idea del gruppo")).to_be_visible()
