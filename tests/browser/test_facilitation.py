@@ -163,3 +163,20 @@ def test_board_controls_a_message_and_a_refused_op(new_context, world):
     expect(error).to_be_visible()
     expect(error).not_to_be_empty()
     assert errors == []
+
+
+def test_group_work_takes_a_participant_to_their_group_board_and_back(new_context, client, world):
+    staff = facilitator_page(new_context, world)
+    guest = participant_page(new_context, client, world)
+    errors = console_errors(staff) + console_errors(guest)
+    panel = open_panel(staff)
+    panel.get_by_label("Come formarli").select_option("random")
+    panel.get_by_label("Numero di gruppi").fill("1")
+    panel.get_by_role("button", name="Crea i gruppi").click()
+    expect(panel.locator(".facilitation-groups-list")).to_contain_text("Gruppo 1")
+    panel.get_by_role("button", name="Avvia il lavoro in gruppi").click()
+    expect(guest.locator(".board-name")).to_have_text("Gruppo 1")
+    expect(staff.locator(".board-name")).to_have_text("Plenaria")
+    panel.get_by_role("button", name="Chiudi il lavoro in gruppi").click()
+    expect(guest.locator(".board-name")).to_have_text("Plenary")
+    assert errors == []
