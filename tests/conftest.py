@@ -227,7 +227,7 @@ def start_server(env: dict[str, str], port: int, *, workers: int = 1):
     import sys
     import time
 
-    import httpx
+    import httpx2 as httpx
 
     # A file, not a pipe: nobody reads a long-lived server's log, and a full pipe blocks it.
     server_log = tempfile.TemporaryFile()

@@ -1,4 +1,4 @@
-import httpx
+import httpx2 as httpx
 
 
 def test_live_server_answers_health_and_security_headers(live_server):
