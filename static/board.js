@@ -81,7 +81,8 @@ class Board {
     const data = root.dataset;
     this.lang = document.documentElement.lang || "it";
     this.t = json(data.strings, {});
-    this.colors = json(data.colors, {});
+    // The palette, in its order: [name, label] pairs (an object's keys would come sorted).
+    this.colors = Object.fromEntries(json(data.colors, []));
     this.titles = json(data.boards, {});
     const byId = (object) => new Map(Object.entries(object).map(([id, value]) => [Number(id), value]));
     // person id → {name, org}; organisation id → name: who wrote what, in words.
@@ -640,6 +641,18 @@ class Board {
     }
     // The tools keep their size whatever the zoom.
     tools.style.transform = `scale(${1 / this.camera.zoom})`;
+    this.keepToolsInView();
+  }
+
+  // Tools that would stick out of the board's window go to the item's other side.
+  keepToolsInView() {
+    const tools = this.tools;
+    if (!tools.isConnected || tools.parentNode.classList.contains("board-frame")) return;
+    tools.classList.remove("to-left", "below");
+    const box = tools.getBoundingClientRect();
+    const view = this.ui.viewport.getBoundingClientRect();
+    if (box.right > view.right) tools.classList.add("to-left");
+    if (box.top < view.top) tools.classList.add("below");
   }
 
   toolClick(event) {
@@ -1062,7 +1075,10 @@ class Board {
     this.ui.viewport.style.backgroundSize = `${grid}px ${grid}px`;
     this.ui.viewport.style.backgroundPosition = `${x}px ${y}px`;
     this.ui.zoom.textContent = `${Math.round(zoom * 100)}%`;
-    if (this.tools.isConnected) this.tools.style.transform = `scale(${1 / zoom})`;
+    if (this.tools.isConnected) {
+      this.tools.style.transform = `scale(${1 / zoom})`;
+      this.keepToolsInView();
+    }
     this.renderCursors();
   }
 

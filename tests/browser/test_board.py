@@ -165,6 +165,9 @@ def test_a_note_typed_in_one_browser_appears_moves_and_stays(new_context, client
     # A click selects a note: its author gets its tools; a colour from them shows everywhere.
     note(staff, "Servono più posti letto").click()
     expect(note(staff, "Servono più posti letto")).to_be_focused()
+    tools, view = (staff.locator(s).bounding_box() for s in (".board-item-tools", ".board-viewport"))
+    assert view["x"] <= tools["x"] and tools["x"] + tools["width"] <= view["x"] + view["width"]
+    assert view["y"] <= tools["y"]
     staff.locator(".board-item-tools [data-color=pink]").click()
     expect(note(guest, "Servono più posti letto")).to_have_class(re.compile(r"\bcolor-pink\b"))
     expect(guest.locator("#board-list")).to_contain_text("colore rosa")
