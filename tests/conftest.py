@@ -244,6 +244,7 @@ def start_server(env: dict[str, str], port: int, *, workers: int = 1):
             raise RuntimeError(f"server exited: {server_log.read().decode()[-2000:]}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                process.log = server_log
                 return process
         except httpx.HTTPError:
             time.sleep(0.05)  # polling a server that is starting: there is no event to await
