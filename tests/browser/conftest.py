@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from playwright.sync_api import expect
+
 from tests.conftest import PASSWORD, need
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -103,3 +105,21 @@ def describe(violations: dict[str, list[dict]]) -> str:
                 summary = " ".join(node["summary"].split())
                 lines.append(f"    {node['target']}: {summary}")
     return "\n".join(lines)
+
+
+def room_path(world) -> str:
+    return f"/meetings/{world.meeting['id']}/room"
+
+
+def live(page) -> None:
+    """Wait until the board is connected and has its snapshot."""
+    expect(page.locator(".board-status")).to_have_attribute("data-status", "online")
+    page.locator(".board-list-body[data-live]").wait_for(state="attached")
+
+
+def facilitator_page(new_context, world, lang: str = "it", **options):
+    page = new_context(lang, **options).new_page()
+    sign_in(page, world.facilitator.email)
+    page.goto(room_path(world))
+    live(page)
+    return page

@@ -19,7 +19,9 @@ from sqlmodel import Session, select
 from websockets.sync.client import connect
 
 from boards.models import Board, BoardKind, Event, Meeting, MeetingState
-from tests.browser.conftest import axe_violations, console_errors, describe, sign_in
+from tests.browser.conftest import (
+    axe_violations, console_errors, describe, facilitator_page, live, room_path, sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 
@@ -57,24 +59,6 @@ def socket(live_server, world, token: str) -> Iterator[Socket]:
         client = Socket(ws)
         client.wait(lambda frame: frame["type"] == "welcome")
         yield client
-
-
-def room_path(world) -> str:
-    return f"/meetings/{world.meeting['id']}/room"
-
-
-def live(page) -> None:
-    """Wait until the board is connected and has its snapshot."""
-    expect(page.locator(".board-status")).to_have_attribute("data-status", "online")
-    page.locator(".board-list-body[data-live]").wait_for(state="attached")
-
-
-def facilitator_page(new_context, world, lang: str = "it", **options):
-    page = new_context(lang, **options).new_page()
-    sign_in(page, world.facilitator.email)
-    page.goto(room_path(world))
-    live(page)
-    return page
 
 
 def participant_page(new_context, client, world, name: str = "Elena Moretti", lang: str = "it",

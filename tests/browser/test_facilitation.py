@@ -14,31 +14,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations, console_errors, describe, sign_in
+from tests.browser.conftest import (
+    axe_violations, console_errors, describe, facilitator_page, live, room_path, sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 
 QUESTION = "Quali servizi mancano a chi dorme in strada d'inverno?"
 NOTE = "Un dormitorio aperto anche di giorno"
 ANSWER = "Una mensa serale"
-
-
-def room_path(world) -> str:
-    return f"/meetings/{world.meeting['id']}/room"
-
-
-def live(page) -> None:
-    """Wait until the room is connected and has the board's snapshot."""
-    expect(page.locator(".board-status")).to_have_attribute("data-status", "online")
-    page.locator(".board-list-body[data-live]").wait_for(state="attached")
-
-
-def facilitator_page(new_context, world, lang: str = "it", **options):
-    page = new_context(lang, **options).new_page()
-    sign_in(page, world.facilitator.email)
-    page.goto(room_path(world))
-    live(page)
-    return page
 
 
 def participant_page(new_context, client, world, lang: str = "en", **options):
