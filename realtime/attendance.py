@@ -20,23 +20,20 @@ from boards.models import Event, Meeting, Person
 def record_join(session: Session, *, meeting_id: int, person_id: int) -> list[Event]:
     """`participant.joined` (and `groups.assigned`), unless the meeting is not live or the
     person is already present."""
-    lock_stream(session, meeting_stream(meeting_id))
-    meeting = session.get(Meeting, meeting_id, populate_existing=True)
-    person = session.get(Person, person_id, populate_existing=True)
-    events = arrive(session, meeting, person)
-    if not events:
-        session.rollback()
-        return []
-    session.commit()
-    return events
+    return _record(session, arrive, meeting_id=meeting_id, person_id=person_id)
 
 
 def record_leave(session: Session, *, meeting_id: int, person_id: int) -> list[Event]:
     """`participant.left`, unless the meeting is not live or the person is not present."""
+    return _record(session, leave, meeting_id=meeting_id, person_id=person_id)
+
+
+def _record(session: Session, change, *, meeting_id: int, person_id: int) -> list[Event]:
+    """Apply `change` at the meeting stream's ordering point; commit only if it made events."""
     lock_stream(session, meeting_stream(meeting_id))
     meeting = session.get(Meeting, meeting_id, populate_existing=True)
     person = session.get(Person, person_id, populate_existing=True)
-    events = leave(session, meeting, person)
+    events = change(session, meeting, person)
     if not events:
         session.rollback()
         return []
