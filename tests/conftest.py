@@ -12,6 +12,7 @@ import secrets
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -279,3 +280,24 @@ def live_server(server_env) -> Iterator[LiveServer]:
     process = start_server(env, port)
     yield LiveServer(url=f"http://127.0.0.1:{port}", port=port, env=env, process=process)
     stop_server(process)
+
+
+
+@contextmanager
+def cheap_password_hashing() -> Iterator[None]:
+    """Argon2id at its lowest cost, for tests that sign in many times.
+
+    tests/boards/test_accounts.py checks the real parameters.
+    """
+    from argon2 import PasswordHasher
+
+    from boards import accounts
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    patch = pytest.MonkeyPatch()
+    patch.setattr(accounts, "_hasher", cheap)
+    patch.setattr(accounts, "_DUMMY_HASH", cheap.hash("not a password"))
+    try:
+        yield
+    finally:
+        patch.undo()

@@ -5,24 +5,16 @@ from __future__ import annotations
 import secrets
 
 import pytest
-from argon2 import PasswordHasher
 
-from boards import accounts
 from tests.api.support import build_world, client_from
+from tests.conftest import cheap_password_hashing
 
 
 @pytest.fixture(autouse=True, scope="package")
 def quick_password_hashing():
-    """Argon2id at its lowest cost: the API tests sign in hundreds of times.
-
-    tests/boards/test_accounts.py checks the real parameters.
-    """
-    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    patch = pytest.MonkeyPatch()
-    patch.setattr(accounts, "_hasher", cheap)
-    patch.setattr(accounts, "_DUMMY_HASH", cheap.hash("not a password"))
-    yield
-    patch.undo()
+    """The API tests sign in hundreds of times."""
+    with cheap_password_hashing():
+        yield
 
 
 @pytest.fixture(autouse=True)

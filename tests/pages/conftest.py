@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, cheap_password_hashing
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
@@ -50,17 +50,6 @@ def facilitator_client(client, world):
 
 @pytest.fixture(autouse=True, scope="package")
 def quick_password_hashing():
-    """Argon2id at its lowest cost, as in tests/api: page tests sign in many times.
-
-    tests/boards/test_accounts.py checks the real parameters.
-    """
-    from argon2 import PasswordHasher
-
-    from boards import accounts
-
-    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    patch = pytest.MonkeyPatch()
-    patch.setattr(accounts, "_hasher", cheap)
-    patch.setattr(accounts, "_DUMMY_HASH", cheap.hash("not a password"))
-    yield
-    patch.undo()
+    """Page tests sign in many times."""
+    with cheap_password_hashing():
+        yield

@@ -6,22 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from argon2 import PasswordHasher
 from sqlmodel import Session
 
-from boards import accounts
 from boards.models import Board, BoardKind, Meeting, MeetingState
+from tests.conftest import cheap_password_hashing
 
 
 @pytest.fixture(autouse=True, scope="package")
 def quick_password_hashing():
-    """Argon2id at its lowest cost: every test signs two staff accounts in."""
-    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    patch = pytest.MonkeyPatch()
-    patch.setattr(accounts, "_hasher", cheap)
-    patch.setattr(accounts, "_DUMMY_HASH", cheap.hash("not a password"))
-    yield
-    patch.undo()
+    """Every test signs two staff accounts in."""
+    with cheap_password_hashing():
+        yield
 
 
 @dataclass
