@@ -28,6 +28,28 @@ from app.settings import Settings
 from boards.db import make_engine
 
 CI = os.environ.get("TAVOLO_CI") == "1"
+# Where the variables are unset, the services of a developer machine are used if they answer,
+# so that `make test` runs the whole suite there; elsewhere those tests skip.
+LOCAL_SERVICES = {
+    "TAVOLO_TEST_POSTGRES_URL": ("postgresql://postgres@127.0.0.1:5432/test", 5432),
+    "TAVOLO_TEST_REDIS_URL": ("redis://127.0.0.1:6379/0", 6379),
+}
+
+
+def _answers(port: int) -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+for _variable, (_url, _port) in LOCAL_SERVICES.items():
+    if _variable not in os.environ and _answers(_port):
+        os.environ[_variable] = _url
+
 POSTGRES_URL = os.environ.get("TAVOLO_TEST_POSTGRES_URL", "")
 PASSWORD = "correct horse battery staple"
 
