@@ -212,6 +212,10 @@ class Person(SQLModel, table=True):
     lang: str | None = Field(default=None, max_length=8)
     removed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # Between meetings the process page shows what changed since the previous visit: a
+    # visit starts when the person comes back after a pause (boards/reflection.py).
+    last_visit_at: datetime | None = None
+    previous_visit_at: datetime | None = None
 
 
 class Representation(SQLModel, table=True):
@@ -310,6 +314,8 @@ class Attendance(SQLModel, table=True):
     note: str = Field(default="", max_length=TEXT_LIMIT)
     corrected_by: int | None = Field(default=None, foreign_key="account.id")
     corrected_at: datetime | None = None
+    # Added by the secretary as present in the room (hybrid meetings), not from a connection.
+    in_person: bool = False
 
 
 # --- boards and what is on them ----------------------------------------------------------
@@ -425,6 +431,7 @@ class LineOfWork(SQLModel, table=True):
     meeting_id: int = Field(foreign_key="meeting.id")
     frame_id: int | None = Field(default=None, foreign_key="item.id")
     title: str = Field(max_length=NAME_LIMIT)
+    description: str = Field(default="", max_length=TEXT_LIMIT)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -503,6 +510,13 @@ class DocumentVersion(SQLModel, table=True):
     approved_at: datetime | None = None
     approved_by: int | None = Field(default=None, foreign_key="person.id")
     published_at: datetime | None = None
+    # Draft only: the generated Markdown the draft was last reconciled with, so that
+    # regenerating offers what is new instead of overwriting the secretary's edits.
+    generated: str | None = None
+    # Why a correction was made (a new version after an approved one).
+    note: str = Field(default="", max_length=TEXT_LIMIT)
+    # Approved versions: the pseudonymised text for the public page, frozen on publication.
+    public_markdown: str | None = None
 
 
 class Signature(SQLModel, table=True):
@@ -513,6 +527,58 @@ class Signature(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id")
     capacity: str = Field(max_length=40)
     signed_at: datetime = Field(default_factory=utcnow)
+
+
+class MeetingDocument(SQLModel, table=True):
+    """A document examined at a meeting; its bytes live under the data directory."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    title: str = Field(max_length=NAME_LIMIT)
+    filename: str = Field(max_length=NAME_LIMIT)
+    media_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    # Path relative to the uploads directory; never built from the uploaded file name.
+    storage_key: str = Field(max_length=200)
+    uploaded_by: int = Field(foreign_key="person.id")
+    uploaded_at: datetime = Field(default_factory=utcnow)
+    removed_at: datetime | None = None
+
+
+class RecordingConsent(SQLModel, table=True):
+    """A person's answer, asked at join time, to the meeting being recorded."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    consent: bool
+    at: datetime = Field(default_factory=utcnow)
+
+
+class SynthesisStatement(SQLModel, table=True):
+    """A statement of the synthesis document, under a line of work or in general."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    process_id: int = Field(foreign_key="process.id", index=True)
+    line_id: int | None = Field(default=None, foreign_key="lineofwork.id")
+    position: int = 0
+    text: str = Field(max_length=TEXT_LIMIT)
+    created_by: int = Field(foreign_key="person.id")
+    updated_at: datetime = Field(default_factory=utcnow)
+    removed_at: datetime | None = None
+
+
+class SynthesisSource(SQLModel, table=True):
+    """A contribution a synthesis statement came from."""
+
+    __table_args__ = (UniqueConstraint("statement_id", "item_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    statement_id: int = Field(foreign_key="synthesisstatement.id", index=True)
+    item_id: int = Field(foreign_key="item.id")
 
 
 class Event(SQLModel, table=True):
