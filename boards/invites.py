@@ -229,7 +229,7 @@ def join_with_code(
     if organization_id is not None:
         organization = organization_of_process(session, meeting.process_id, organization_id)
     elif organization_name and organization_name.strip():
-        organization = _organization_by_name(session, meeting.process_id, organization_name)
+        organization = organization_by_name(session, meeting.process_id, organization_name)
     else:
         raise InvalidInput("Say which organisation you represent")
     person = Person(
@@ -247,7 +247,7 @@ def join_with_code(
     return Joined(token=token, person=person, meeting_id=meeting.id)
 
 
-def _organization_by_name(session: Session, process_id: int, name: str) -> Organization:
+def organization_by_name(session: Session, process_id: int, name: str) -> Organization:
     """An existing organisation of that name, or a new one of kind other for staff review."""
     name = clean_name(name, field="organization_name")
     for organization in session.exec(select(Organization).where(Organization.process_id == process_id)):
