@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # Failed logins/joins allowed per key within the window before answering 429.
     auth_failures_allowed: int = 10
     auth_failure_window_seconds: int = 900
+    # Documents examined at a meeting: 20 MiB holds a long scanned PDF, not a video.
+    upload_max_bytes: int = 20 * 2**20
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
@@ -62,6 +64,11 @@ class Settings(BaseSettings):
     def origin(self) -> str:
         parts = urlsplit(self.base_url)
         return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where uploaded documents are kept, outside the database."""
+        return self.data_dir / "uploads"
 
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + path
