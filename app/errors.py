@@ -21,11 +21,15 @@ from boards.errors import (
     NotAllowed,
     NotAuthenticated,
     NotFound,
+    TooLarge,
     TooManyAttempts,
+    UnsupportedType,
 )
 
 STATUS = {
     InvalidInput: 422,
+    TooLarge: 413,
+    UnsupportedType: 415,
     NotAuthenticated: 401,
     NotAllowed: 403,
     NotFound: 404,

@@ -20,6 +20,14 @@ class InvalidInput(DomainError):
     code = "bad_request"
 
 
+class TooLarge(InvalidInput):
+    """An upload over the size limit."""
+
+
+class UnsupportedType(InvalidInput):
+    """A kind of file that is not accepted."""
+
+
 class NotAuthenticated(DomainError):
     code = "unauthorized"
 
