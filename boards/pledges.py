@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from sqlmodel import Session, select
 
 from boards import audit
-from boards.access import Actor, require_member, require_staff
+from boards.access import Actor, require_member, require_staff, require_whole_process
 from boards.clock import utcnow
 from boards.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from boards.ids import fetch
@@ -131,7 +131,7 @@ def create_pledge(session: Session, *, actor: Actor, process_id: int, organizati
     Raises NotAllowed (not a member; a participant pledging for another body; an observer),
     InvalidInput.
     """
-    person = require_member(session, actor, process_id)
+    person = require_whole_process(session, actor, process_id)
     organization = organization_of_process(session, process_id, organization_id)
     if not _may_pledge_for(person, organization):
         raise NotAllowed("You may enter pledges only for your own organisation")
@@ -221,9 +221,9 @@ def pledges_of(session: Session, process_id: int) -> list[ResourcePledge]:
 
 
 def list_pledges(session: Session, *, actor: Actor, process_id: int) -> list[ResourcePledge]:
-    """The pledges of the process, for its members: the resources are pooled in the open.
-    Raises NotAllowed."""
-    require_member(session, actor, process_id)
+    """The pledges of the process, for those who take part in all of it: the resources are
+    pooled in the open. Raises NotAllowed."""
+    require_whole_process(session, actor, process_id)
     return pledges_of(session, process_id)
 
 

@@ -13,7 +13,6 @@ source as `[C12](#c12)` and listing every cited contribution in an annex that st
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,12 +22,13 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from boards import audit, pledges, versions
-from boards.access import Actor, require_member, require_staff
+from boards.access import Actor, require_staff, require_whole_process
 from boards.clock import as_utc, utcnow
 from boards.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from boards.exports import Letterhead
 from boards.ids import fetch
 from boards.items import lock_stream
+from boards.minutes import escape_line
 from boards.models import (
     Action,
     ActionStatus,
@@ -332,23 +332,6 @@ def statement_view(statement: SynthesisStatement, item_ids: list[int]) -> dict:
 
 # --- the Markdown ------------------------------------------------------------------------------
 
-# Characters that would turn typed text into Markdown structure; escaped with a backslash,
-# which CommonMark allows before any ASCII punctuation.
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#&~])")
-# At the start of a block, these would make a list item or a heading of the text.
-_ORDERED_START = re.compile(r"\d{1,9}(?=[.)])")
-
-
-def md_text(text: str) -> str:
-    """Typed text as one line of Markdown that shows exactly that text."""
-    text = _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-    if match := _ORDERED_START.match(text):
-        return f"{text[:match.end()]}\\{text[match.end():]}"
-    if text[:1] in ("-", "+", "="):
-        return "\\" + text
-    return text
-
-
 def md_date(day: date | datetime, lang: str) -> str:
     return day.strftime("%d/%m/%Y") if lang == "it" else day.isoformat()
 
@@ -406,9 +389,9 @@ def _cite(item_ids: list[int]) -> str:
 def _meta(contribution: Contribution, lang: str) -> str:
     parts = [_t(lang, f"incontro n. {contribution.meeting_number} del {md_date(contribution.meeting_date, lang)}",
                 f"meeting no. {contribution.meeting_number} of {md_date(contribution.meeting_date, lang)}")]
-    parts.append(md_text(contribution.group) if contribution.group else _t(lang, "plenaria", "plenary"))
+    parts.append(escape_line(contribution.group) if contribution.group else _t(lang, "plenaria", "plenary"))
     if contribution.organization:
-        parts.append(md_text(contribution.organization))
+        parts.append(escape_line(contribution.organization))
     if contribution.asynchronous:
         parts.append(_t(lang, "tra un incontro e l'altro", "between meetings"))
     return " · ".join(parts)
@@ -416,13 +399,13 @@ def _meta(contribution: Contribution, lang: str) -> str:
 
 def _heading(process: Process, meetings: list[Meeting], lang: str) -> list[str]:
     out = [f"# {_t(lang, 'Documento istruttore di sintesi', 'Synthesis document')}", "",
-           f"## {md_text(process.title)}", ""]
+           f"## {escape_line(process.title)}", ""]
     facts = [
         (_t(lang, "Amministrazione procedente", "Administration in charge"), process.administration),
         (_t(lang, "Riferimento della procedura", "Procedure reference"), process.procedure_ref),
         (_t(lang, "Responsabile del procedimento (RUP)", "Responsible official (RUP)"), process.rup_name),
     ]
-    out += [f"- **{name}:** {md_text(value)}" for name, value in facts if value]
+    out += [f"- **{name}:** {escape_line(value)}" for name, value in facts if value]
     if meetings:
         listed = "; ".join(_t(lang, f"n. {m.number} del {md_date(meeting_date(m), lang)}",
                               f"no. {m.number} of {md_date(meeting_date(m), lang)}") for m in meetings)
@@ -446,7 +429,7 @@ def _lines_part(session: Session, process_id: int, meetings: dict[int, Meeting],
         for statement in group:
             cited.update(sources[statement.id])
             citation = f" ({_cite(sources[statement.id])})" if sources[statement.id] else ""
-            out.append(f"- {md_text(statement.text)}{citation}")
+            out.append(f"- {escape_line(statement.text)}{citation}")
         return out
 
     out = [f"## {_t(lang, 'Linee di lavoro', 'Lines of work')}", ""]
@@ -454,10 +437,10 @@ def _lines_part(session: Session, process_id: int, meetings: dict[int, Meeting],
         out += [f"*{_t(lang, 'Nessuna linea di lavoro è stata ancora definita.', 'No line of work has been defined yet.')}*", ""]
     for number, line in enumerate(lines, start=1):
         meeting = meetings[line.meeting_id]
-        out += [f"### {number}. {md_text(line.title)}", ""]
+        out += [f"### {number}. {escape_line(line.title)}", ""]
         out += [f"*{_t(lang, f'Dall’incontro n. {meeting.number} del {md_date(meeting_date(meeting), lang)}', f'From meeting no. {meeting.number} of {md_date(meeting_date(meeting), lang)}')}*", ""]
         if line.description:
-            out += [md_text(line.description), ""]
+            out += [escape_line(line.description), ""]
         if by_line.get(line.id):
             out += [*bullets(by_line[line.id]), ""]
         else:
@@ -477,8 +460,8 @@ def _pledges_part(session: Session, process_id: int, lang: str) -> list[str]:
               _t(lang, "Valore (€)", "Value (€)")]
 
     def rows(chosen):
-        return [[md_text(organizations[p.organization_id].name), pledge_kind_label(p.kind, lang),
-                 md_text(p.description), f"{md_quantity(p.quantity, lang)} {md_text(p.unit)}",
+        return [[escape_line(organizations[p.organization_id].name), pledge_kind_label(p.kind, lang),
+                 escape_line(p.description), f"{md_quantity(p.quantity, lang)} {escape_line(p.unit)}",
                  md_number(p.value_eur, lang)] for p in chosen]
 
     out = [f"## {_t(lang, 'Impegni di risorse', 'Resource pledges')}", ""]
@@ -494,7 +477,7 @@ def _pledges_part(session: Session, process_id: int, lang: str) -> list[str]:
                         right={1}), ""]
         out += [f"### {_t(lang, 'Totali per ente', 'Totals by organisation')}", ""]
         out += [*_table([_t(lang, "Ente", "Organisation"), _t(lang, "Valore (€)", "Value (€)")],
-                        [[md_text(o.name), md_number(v, lang)] for o, v in totals.by_organization]
+                        [[escape_line(o.name), md_number(v, lang)] for o, v in totals.by_organization]
                         + [[f"**{_t(lang, 'Totale', 'Total')}**", f"**{md_number(totals.total, lang)}**"]],
                         right={1}), ""]
         out += [f"### {_t(lang, 'Quota pubblica e quota dei partner', 'Public share and partners’ share')}", ""]
@@ -541,7 +524,7 @@ def _decisions_part(session: Session, process_id: int, meetings: list[Meeting], 
                                              include_hidden=True)]
         cited.update(items)
         citation = f" ({_cite(sorted(items))})" if items else ""
-        out.append(f"- **{where}:** {md_text(decision.text)} — {md_text(decision.outcome)}, "
+        out.append(f"- **{where}:** {escape_line(decision.text)} — {escape_line(decision.outcome)}, "
                    f"{_votes(decision, lang)}{citation}")
     return [*out, ""]
 
@@ -556,7 +539,7 @@ def _actions_part(session: Session, meetings: list[Meeting], lang: str) -> list[
     out = [f"## {_t(lang, 'Azioni aperte', 'Open actions')}", ""]
     if not actions:
         return [*out, f"*{_t(lang, 'Nessuna azione aperta.', 'No open action.')}*", ""]
-    rows = [[md_text(a.text), md_text(organizations.get(a.owner_id, "")), md_date(a.due, lang) if a.due else "—",
+    rows = [[escape_line(a.text), escape_line(organizations.get(a.owner_id, "")), md_date(a.due, lang) if a.due else "—",
              str(number[a.meeting_id])] for a in actions]
     return [*out, *_table([_t(lang, "Azione", "Action"), _t(lang, "Responsabile", "Owner"),
                            _t(lang, "Scadenza", "Due"), _t(lang, "Incontro n.", "Meeting no.")], rows), ""]
@@ -568,7 +551,7 @@ def _annex(session: Session, process_id: int, cited: set[int], lang: str) -> lis
                    key=lambda c: c.id)
     if not found:
         return [*out, f"*{_t(lang, 'Nessun contributo è citato.', 'No contribution is cited.')}*", ""]
-    out += [f"- **{c.label}** {md_text(c.text)} — *{_meta(c, lang)}*" for c in found]
+    out += [f"- **{c.label}** {escape_line(c.text)} — *{_meta(c, lang)}*" for c in found]
     return [*out, ""]
 
 
@@ -600,13 +583,14 @@ def draft(session: Session, *, actor: Actor, process_id: int) -> DocumentVersion
 
 
 def document(session: Session, *, actor: Actor, process_id: int, version: int | None = None) -> DocumentVersion:
-    """What the actor may read: staff the draft (or any approved `version`); members an
-    approved version, the latest by default.
+    """What the actor may read: staff the draft (or any approved `version`); members of the
+    whole process an approved version, the latest by default.
 
-    Raises NotFound, NotAllowed (not a member; a member while nothing is approved).
+    Raises NotFound, NotAllowed (not a member, or of some meetings only; a member while
+    nothing is approved).
     """
     get_process(session, process_id)
-    person = require_member(session, actor, process_id)
+    person = require_whole_process(session, actor, process_id)
     if version is not None:
         return versions.get_version(session, kind=KIND, process_id=process_id, meeting_id=None, version=version)
     if person.role in STAFF_ROLES:
@@ -630,9 +614,10 @@ def approve(session: Session, *, actor: Actor, process_id: int, note: str = "") 
 
 
 def history(session: Session, *, actor: Actor, process_id: int) -> list[DocumentVersion]:
-    """The approved versions, oldest first (members). Raises NotFound, NotAllowed."""
+    """The approved versions, oldest first (members of the whole process). Raises NotFound,
+    NotAllowed."""
     get_process(session, process_id)
-    require_member(session, actor, process_id)
+    require_whole_process(session, actor, process_id)
     return versions.approved_versions(session, kind=KIND, process_id=process_id, meeting_id=None)
 
 

@@ -158,3 +158,17 @@ def test_no_confirmed_pledge_means_no_share(session, partnership):
     totals = pledges.totals(session, partnership["process"].id)
     assert totals.total == Decimal("0.00") and totals.public_share is None and totals.partners_share is None
     assert len(totals.pending) == 1
+
+
+def test_people_of_some_meetings_only_neither_see_nor_enter_pledges(session, partnership):
+    facilitator, process = partnership["facilitator"], partnership["process"]
+    meeting = builders.meeting(session, facilitator, process.id)
+    _, limited = builders.invited(session, facilitator, process.id, partnership["coop"].id, meetings=[meeting.id])
+    # A meeting code admits its holder to that meeting alone.
+    by_code = builders.person_actor(partnership["partner"].person, meeting_id=meeting.id)
+    for actor in (limited, by_code):
+        with pytest.raises(NotAllowed, match="some meetings only"):
+            pledges.list_pledges(session, actor=actor, process_id=process.id)
+        with pytest.raises(NotAllowed, match="some meetings only"):
+            pledge(session, {**partnership, "someone": actor}, who="someone")
+    assert pledges.list_pledges(session, actor=partnership["partner"], process_id=process.id) == []
