@@ -95,7 +95,7 @@ class Board {
     this.plenaryId = Number(data.plenary);
 
     this.me = null; // welcome.participant
-    this.meeting = { state: data.meetingState, present: new Set(), groups: [] };
+    this.meeting = { state: data.meetingState, present: new Set(), groups: [], lines: new Map() };
     this.board = this.emptyBoard();
     this.view = new Map(); // key → item as shown: server state + our pending ops + gestures
     this.elements = new Map(); // key → element on the canvas
@@ -127,6 +127,10 @@ class Board {
       switcher: root.querySelector("#board-switch"),
       name: root.querySelector(".board-name"),
       create: root.querySelectorAll("[data-create]"),
+      votes: root.querySelector(".board-votes"),
+      summon: root.querySelector("[data-summon]"),
+      back: root.querySelector(".board-back"),
+      lineDialog: root.querySelector("#line-dialog"),
     };
     this.tools = this.makeTools();
     this.list = new ListView({
@@ -142,7 +146,8 @@ class Board {
   }
 
   emptyBoard() {
-    return { items: new Map(), locked: false, private: false, loaded: false };
+    // voting: {budget, mine: [item ids]} while a round runs; results: item id → votes.
+    return { items: new Map(), locked: false, private: false, loaded: false, voting: null, results: null };
   }
 
   get stream() {
@@ -244,6 +249,14 @@ class Board {
     if (this.ui.switcher) {
       this.ui.switcher.addEventListener("change", () => this.switchBoard(Number(this.ui.switcher.value)));
     }
+    if (this.ui.summon) this.ui.summon.addEventListener("click", () => this.summon());
+    if (this.ui.back) {
+      this.ui.back.addEventListener("click", () => {
+        this.switchBoard(this.plenaryId);
+        this.ui.viewport.focus({ preventScroll: true });
+      });
+    }
+    if (this.ui.lineDialog) this.bindLineDialog();
     viewport.addEventListener("pointerdown", (event) => this.pointerDown(event));
     viewport.addEventListener("pointermove", (event) => this.pointerMove(event));
     viewport.addEventListener("pointerup", (event) => this.pointerUp(event));
@@ -291,10 +304,13 @@ class Board {
       this.meeting.present = new Set(state.present);
       this.meeting.groups = state.groups || [];
       for (const group of this.meeting.groups) this.titles[group.board] = group.name;
+      this.meeting.lines = new Map((state.lines || []).map((line) => [line.frame, line]));
     } else if (frame.stream === this.stream) {
       this.board.items = new Map(state.items.map((item) => [item.id, item]));
       this.board.locked = state.locked;
       this.board.private = state.private;
+      this.board.voting = state.voting ? { budget: state.voting.budget, mine: [...state.voting.my_votes] } : null;
+      this.board.results = state.results ? this.resultMap(state.results) : null;
       this.board.loaded = true;
     }
     this.schedule();
@@ -303,8 +319,9 @@ class Board {
   event(frame, { live }) {
     const data = frame.data || {};
     const others = live && this.me && frame.actor && frame.actor.participant !== this.me.id;
+    const mine = this.me && frame.actor && frame.actor.participant === this.me.id;
     if (frame.stream === "meeting") {
-      this.meetingEvent(frame.name, data, live);
+      this.meetingEvent(frame.name, data, live, mine);
     } else if (frame.stream === this.stream) {
       const items = this.board.items;
       const item = items.get(data.item);
@@ -339,14 +356,32 @@ class Board {
         case "board.unlocked":
           this.board.locked = false;
           break;
+        case "voting.started":
+          this.board.voting = { budget: data.budget, mine: [] };
+          this.board.results = null;
+          break;
+        case "voting.ended":
+          this.board.voting = null;
+          this.board.results = this.resultMap(data.results || []);
+          break;
+        case "vote.cast":
+          // Others' votes reach us without their item while voting runs: only ours count here.
+          if (this.board.voting && mine && data.item != null) this.board.voting.mine.push(data.item);
+          break;
+        case "vote.retracted":
+          if (this.board.voting && mine && data.item != null) {
+            const at = this.board.voting.mine.lastIndexOf(data.item);
+            if (at >= 0) this.board.voting.mine.splice(at, 1);
+          }
+          break;
         default:
-          break; // votes and comments are not drawn on this board yet
+          break; // comments are not drawn on this board yet
       }
     }
     this.schedule();
   }
 
-  meetingEvent(name, data, live) {
+  meetingEvent(name, data, live, mine) {
     const meeting = this.meeting;
     if (name === "participant.joined") {
       meeting.present.add(data.participant);
@@ -379,9 +414,11 @@ class Board {
     } else if (name === "board.created" && data.board) {
       this.titles[data.board.id] = data.board.title;
       this.addBoardOption(data.board.id);
-    } else if (name === "summoned" && live) {
+    } else if (name === "summoned" && live && !mine) {
       // The facilitator calls everyone to a place (a replayed call moves nobody).
       this.summoned(data);
+    } else if (name === "line.promoted" && data.line) {
+      this.meeting.lines.set(data.line.frame, data.line);
     }
   }
 
@@ -395,6 +432,172 @@ class Board {
     this.camera.y = rect.height / 2 - y * this.camera.zoom;
     this.fitted = true;
     this.applyCamera();
+    this.list.say(this.t.summoned);
+  }
+
+  // The facilitator calls everyone to the centre of their view, at their zoom.
+  summon() {
+    const rect = this.ui.viewport.getBoundingClientRect();
+    const centre = this.toBoard(rect.left + rect.width / 2, rect.top + rect.height / 2);
+    const data = {
+      board: this.boardId, x: Math.round(centre.x), y: Math.round(centre.y),
+      zoom: Math.round(this.camera.zoom * 100) / 100,
+    };
+    this.conn.op("meeting", "summon", data, {
+      ack: () => this.list.say(this.t["summon-done"]),
+      refused: (frame) => this.showAlert(this.fmt(this.t.refused, { message: frame.message || frame.code })),
+    });
+  }
+
+  resultMap(results) {
+    return new Map(results.map((result) => [result.item, result.votes]));
+  }
+
+  // --- dot voting on the canvas ------------------------------------------------------------------
+
+  canVote() {
+    return Boolean(this.board.voting && this.me && this.me.role !== "observer");
+  }
+
+  // Our votes for an item (all items: null): the server's, and those on their way.
+  myVotes(itemId = null) {
+    const voting = this.board.voting;
+    if (!voting) return 0;
+    let count = voting.mine.filter((id) => itemId === null || id === itemId).length;
+    const since = (this.conn.streams.get(this.stream) || { since: 0 }).since;
+    for (const op of this.conn.pending.values()) {
+      if (op.stream !== this.stream || (op.seq != null && since >= op.seq)) continue;
+      if (itemId !== null && op.data.item !== itemId) continue;
+      if (op.name === "vote.cast") count += 1;
+      else if (op.name === "vote.retract") count -= 1;
+    }
+    return Math.max(0, count);
+  }
+
+  votesLeft() {
+    return this.board.voting ? Math.max(0, this.board.voting.budget - this.myVotes()) : 0;
+  }
+
+  leftWords() {
+    const left = this.votesLeft();
+    return left ? this.plural("votes-left", left) : this.t["votes-none"];
+  }
+
+  vote(key, cast = true) {
+    const item = this.view.get(key);
+    if (!item || item.kind !== "note" || item.id == null || !this.canVote()) return;
+    if (cast && !this.votesLeft()) {
+      this.list.say(this.t["votes-none"]);
+      return;
+    }
+    if (!cast && !this.myVotes(item.id)) return;
+    const name = this.describe(item).short;
+    this.conn.op(this.stream, cast ? "vote.cast" : "vote.retract", { item: item.id }, {
+      ack: () => {
+        this.schedule();
+        this.list.say(this.fmt(this.t[cast ? "voted" : "unvoted"], { name, left: this.leftWords() }));
+      },
+      refused: (frame) => {
+        this.showAlert(this.fmt(this.t.refused, { message: frame.message || frame.code }));
+        this.schedule();
+      },
+    });
+    this.schedule();
+  }
+
+  renderVotes() {
+    const box = this.ui.votes;
+    if (!box) return;
+    const words = this.canVote() ? this.leftWords() : "";
+    if (box.textContent !== words) box.textContent = words;
+    box.hidden = !words;
+  }
+
+  // The vote button of a note while voting runs, its count afterwards.
+  drawVote(el, item, about) {
+    const voting = this.canVote() && item.kind === "note" && item.id != null;
+    const votes = !this.board.voting && this.board.results && item.kind === "note" ? this.board.results.get(item.id) : 0;
+    let part = el._parts.vote;
+    if (!voting && !votes) {
+      if (part) part.hidden = true;
+      el.setAttribute("aria-describedby", "board-keys-help");
+      return;
+    }
+    if (!part) {
+      part = el._parts.vote = element("div", "board-vote");
+      const button = element("button", "btn btn-primary btn-xs board-vote-button");
+      button.type = "button";
+      button.dataset.tool = "vote";
+      const mine = element("span", "board-vote-mine");
+      mine.setAttribute("aria-hidden", "true");
+      const result = element("span", "board-vote-result");
+      part.append(button, mine, result);
+      el.insertBefore(part, el._parts.handle);
+    }
+    part.hidden = false;
+    const [button, mine, result] = part.children;
+    button.hidden = !voting;
+    mine.hidden = !voting;
+    result.hidden = voting;
+    if (voting) {
+      const count = this.myVotes(item.id);
+      const label = this.fmt(this.t["vote-named"], { name: about.short })
+        + (count ? ` (${this.plural("my-votes", count)})` : "");
+      if (button.textContent !== this.t.vote) button.textContent = this.t.vote;
+      if (button.getAttribute("aria-label") !== label) button.setAttribute("aria-label", label);
+      button.disabled = !this.votesLeft();
+      mine.textContent = count ? "●".repeat(Math.min(count, 10)) : "";
+      el.setAttribute("aria-describedby", "board-keys-help board-vote-help");
+    } else {
+      const words = this.plural("result-votes", votes);
+      if (result.textContent !== words) result.textContent = words;
+      el.setAttribute("aria-describedby", "board-keys-help");
+    }
+  }
+
+  // --- lines of work: a frame promoted (facilitators) -----------------------------------------
+
+  bindLineDialog() {
+    const dialog = this.ui.lineDialog;
+    const form = dialog.querySelector("form");
+    const error = dialog.querySelector(".line-error");
+    dialog.querySelector("[data-close]").addEventListener("click", () => dialog.close());
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const field = form.elements.title;
+      const title = field.value.trim();
+      const frame = Number(dialog.dataset.frame);
+      if (!title) {
+        field.setAttribute("aria-invalid", "true");
+        error.textContent = field.validationMessage || this.t["title-needed"];
+        error.hidden = false;
+        field.focus();
+        return;
+      }
+      this.conn.op("meeting", "line.promote", { board: this.boardId, frame, title }, {
+        ack: () => {
+          dialog.close();
+          this.list.say(this.fmt(this.t.promoted, { title }));
+        },
+        refused: (frame) => {
+          error.textContent = frame.message || frame.code;
+          error.hidden = false;
+        },
+      });
+    });
+  }
+
+  promote(key) {
+    const item = this.view.get(key);
+    const dialog = this.ui.lineDialog;
+    if (!dialog || !item || item.kind !== "frame" || item.id == null) return;
+    const field = dialog.querySelector("form").elements.title;
+    dialog.dataset.frame = String(item.id);
+    field.value = item.text || "";
+    field.removeAttribute("aria-invalid");
+    dialog.querySelector(".line-error").hidden = true;
+    dialog.showModal();
+    field.select();
   }
 
   refused(op, frame) {
@@ -514,6 +717,8 @@ class Board {
     this.renderStatus();
     this.renderOnline();
     for (const button of this.ui.create) button.disabled = !this.canWrite();
+    this.renderVotes();
+    if (this.ui.back) this.ui.back.hidden = this.boardId === this.plenaryId;
     if (this.board.loaded && !this.fitted) {
       this.fitted = true;
       this.fit();
@@ -596,7 +801,26 @@ class Board {
     const metaText = item.pending ? about.pending : item.kind === "note" ? about.shortBy : "";
     if (meta.textContent !== metaText) meta.textContent = metaText;
     handle.hidden = !this.canChange(item);
+    this.drawVote(el, item, about);
+    this.drawLine(el, item);
     if (this.selected === item.key) this.placeTools(el, item);
+  }
+
+  // A frame promoted to a line of work says so.
+  drawLine(el, item) {
+    const line = item.kind === "frame" && item.id != null ? this.meeting.lines.get(item.id) : null;
+    let badge = el._parts.line;
+    if (!line) {
+      if (badge) badge.hidden = true;
+      return;
+    }
+    if (!badge) {
+      badge = el._parts.line = element("p", "board-line-badge");
+      el.insertBefore(badge, el._parts.meta);
+    }
+    badge.hidden = false;
+    const words = this.fmt(this.t["line-named"], { title: line.title });
+    if (badge.textContent !== words) badge.textContent = words;
   }
 
   // --- the tools of the selected item (edit, colour, delete) ---------------------------------
@@ -618,6 +842,14 @@ class Board {
       swatch.setAttribute("aria-label", this.fmt(this.t["color-named"], { color: label }));
       tools.append(swatch);
     }
+    if (this.ui.lineDialog) {
+      const promote = element("button", "board-tool");
+      promote.type = "button";
+      promote.dataset.tool = "promote";
+      promote.setAttribute("aria-label", this.t.promote);
+      promote.append(icon("it-flag"));
+      tools.append(promote);
+    }
     const remove = element("button", "board-tool board-tool-delete");
     remove.type = "button";
     remove.dataset.tool = "delete";
@@ -636,6 +868,8 @@ class Board {
     if (tools.parentNode !== el) el.append(tools);
     tools.setAttribute("aria-label", this.fmt(this.t.tools, { kind: this.describe(item).kind }));
     tools.querySelector("[data-tool=edit]").hidden = Boolean(item.redacted);
+    const promote = tools.querySelector("[data-tool=promote]");
+    if (promote) promote.hidden = item.kind !== "frame" || item.id == null || this.meeting.lines.has(item.id);
     for (const swatch of tools.querySelectorAll("[data-color]")) {
       swatch.setAttribute("aria-pressed", String(swatch.dataset.color === item.color));
     }
@@ -663,6 +897,8 @@ class Board {
     if (tool === "edit") this.startEdit(key);
     else if (tool === "delete") this.remove(key, { from: "canvas" });
     else if (tool === "color") this.update(key, { color: button.dataset.color });
+    else if (tool === "vote") this.vote(key);
+    else if (tool === "promote") this.promote(key);
   }
 
   select(key) {
@@ -914,7 +1150,7 @@ class Board {
   }
 
   pointerDown(event) {
-    if (event.button !== 0 || event.target.closest(".board-item-tools, .board-editor")) return;
+    if (event.button !== 0 || event.target.closest(".board-item-tools, .board-editor, .board-vote")) return;
     const el = event.target.closest(".board-item");
     const press = { id: event.pointerId, startX: event.clientX, startY: event.clientY, moved: false };
     if (el && event.target.classList.contains("board-resize")) {
@@ -984,7 +1220,7 @@ class Board {
   }
 
   doubleClick(event) {
-    if (event.target.closest(".board-item-tools, .board-editor")) return;
+    if (event.target.closest(".board-item-tools, .board-editor, .board-vote")) return;
     const el = event.target.closest(".board-item");
     if (el) {
       this.startEdit(el.dataset.key);
@@ -1032,6 +1268,9 @@ class Board {
         event.preventDefault();
         const step = event.shiftKey ? BIG_STEP : STEP;
         this.nudge(itemKey, arrows[key][0] * step, arrows[key][1] * step);
+      } else if ((key === "v" || key === "V") && this.canVote()) {
+        event.preventDefault();
+        this.vote(itemKey, !event.shiftKey);
       } else if (key === "Enter" || key === "F2") {
         event.preventDefault();
         this.startEdit(itemKey);

@@ -32,7 +32,15 @@ class Facilitation {
   constructor(status, panel) {
     this.status = status;
     this.panel = panel;
-    this.t = json(status.dataset.strings, {});
+    this.t = { ...json(status.dataset.strings, {}), ...json(panel && panel.dataset.strings, {}) };
+    // Names of people and organisations, as the live board has them (templates/room.html).
+    const board = document.getElementById("board");
+    const people = json(board && board.dataset.people, {});
+    const organizations = json(board && board.dataset.organizations, {});
+    this.people = new Map(Object.entries(people).map(([id, [name, org]]) => [Number(id), { name, org: organizations[org] }]));
+    this.placeable = json(panel && panel.dataset.placeable, []);
+    this.dragged = null; // the person being dragged between groups
+    this.refocus = null; // the person whose group control had the focus before a redraw
     this.lang = document.documentElement.lang || "it";
     this.pluralRules = new Intl.PluralRules(this.lang);
     this.role = status.dataset.role;
@@ -164,6 +172,9 @@ class Facilitation {
         if (prompt) prompt.open = false;
         break;
       }
+      case "participant.joined":
+        if (data.name && !this.people.has(data.participant)) this.people.set(data.participant, { name: data.name });
+        break;
       case "groups.created":
         meeting.groups = data.groups || [];
         meeting.running = false;
@@ -522,9 +533,12 @@ class Facilitation {
       const text = fields.text.value.trim();
       if (!text) return this.invalid(form, fields.text);
       data = { text };
+      const groups = [...form.querySelectorAll("input[name=groups]:checked")].map((box) => Number(box.value));
+      if (groups.length) data.groups = groups;
     } else if (op === "groups.create") {
       const count = Number(fields.count.value);
       if (!Number.isInteger(count) || count < 1) return this.invalid(form, fields.count);
+      // Manual: empty groups, which the facilitator then fills (groups.assign).
       data = { strategy: fields.strategy.value, count };
     } else {
       return undefined;
@@ -598,23 +612,150 @@ class Facilitation {
     panel.querySelector(".facilitation-groups-list").replaceChildren(...groups.map((group) => element(
       "li", null, this.plural("group-members", (group.members || []).length, { name: group.name }),
     )));
-    // The groups a question may be addressed to.
-    const choices = panel.querySelector(".facilitation-group-choices");
-    const checked = new Set([...choices.querySelectorAll("input:checked")].map((box) => box.value));
-    choices.replaceChildren(...groups.map((group) => {
-      const wrap = element("div", "form-check");
-      const box = element("input", "form-check-input");
-      box.type = "checkbox";
-      box.name = "groups";
-      box.value = String(group.id);
-      box.id = `facilitation-group-${group.id}`;
-      box.checked = checked.has(box.value);
-      const label = element("label", "form-check-label", group.name);
-      label.htmlFor = box.id;
-      wrap.append(box, label);
-      return wrap;
+    // The groups a question or a message may be addressed to.
+    for (const choices of panel.querySelectorAll(".facilitation-group-choices")) {
+      const checked = new Set([...choices.querySelectorAll("input:checked")].map((box) => box.value));
+      choices.replaceChildren(...groups.map((group) => {
+        const wrap = element("div", "form-check");
+        const box = element("input", "form-check-input");
+        box.type = "checkbox";
+        box.name = "groups";
+        box.value = String(group.id);
+        box.id = `facilitation-${choices.dataset.for}-group-${group.id}`;
+        box.checked = checked.has(box.value);
+        const label = element("label", "form-check-label", group.name);
+        label.htmlFor = box.id;
+        wrap.append(box, label);
+        return wrap;
+      }));
+      choices.closest(".facilitation-groups").hidden = !groups.length;
+    }
+    this.renderPlacement();
+  }
+
+  // --- people in the groups: drag and drop, or a choice and a button ----------------------------
+
+  personName(id) {
+    const person = this.people.get(id);
+    if (!person) return this.fmt(this.t["person-n"], { n: id });
+    return person.org ? `${person.name} (${person.org})` : person.name;
+  }
+
+  renderPlacement() {
+    const form = this.panel.querySelector(".facilitation-placement");
+    const groups = this.meeting.groups;
+    form.hidden = !groups.length;
+    const placed = new Set(groups.flatMap((g) => g.members || []));
+    const loose = this.placeable.filter((id) => !placed.has(id));
+    const buckets = [{ id: null, name: this.t["not-placed"], members: loose }, ...groups];
+    const holder = form.querySelector(".facilitation-buckets");
+    const focused = document.activeElement && holder.contains(document.activeElement)
+      ? document.activeElement.closest("[data-person]") : null;
+    // After a move by keyboard, the person's control in their new group takes the focus.
+    let again = focused ? Number(focused.dataset.person) : null;
+    const wanted = this.refocus;
+    if (wanted && groups.some((g) => g.id === wanted.group && (g.members || []).includes(wanted.person))) {
+      again = wanted.person;
+      this.refocus = null;
+    }
+    holder.replaceChildren(...buckets.filter((b) => b.id !== null || b.members.length).map((bucket) => {
+      const box = element("section", "facilitation-bucket");
+      const titleId = `facilitation-bucket-${bucket.id ?? "none"}`;
+      box.setAttribute("aria-labelledby", titleId);
+      const head = element("div", "facilitation-bucket-head");
+      const title = element("h3", "h6 facilitation-bucket-title", bucket.name);
+      title.id = titleId;
+      head.append(title);
+      if (bucket.id !== null) {
+        box.dataset.group = String(bucket.id);
+        const look = element("button", "btn btn-outline-primary btn-sm", this.t.look);
+        look.type = "button";
+        look.setAttribute("aria-label", this.fmt(this.t["look-named"], { group: bucket.name }));
+        look.addEventListener("click", () => this.lookInto(bucket));
+        head.append(look);
+        this.dropTarget(box, bucket);
+      }
+      box.append(head);
+      const members = bucket.members || [];
+      if (!members.length) {
+        box.append(element("p", "facilitation-bucket-empty", this.t.nobody));
+        return box;
+      }
+      const list = element("ul", "facilitation-people");
+      list.append(...members.map((id) => this.personRow(id, bucket.id)));
+      box.append(list);
+      return box;
     }));
-    panel.querySelector(".facilitation-groups").hidden = !groups.length;
+    if (again !== null) {
+      const control = holder.querySelector(`[data-person="${again}"] select`);
+      if (control) control.focus();
+    }
+  }
+
+  personRow(id, groupId) {
+    const name = this.personName(id);
+    const li = element("li", "facilitation-person");
+    li.dataset.person = String(id);
+    li.draggable = true;
+    li.addEventListener("dragstart", (event) => {
+      this.dragged = id;
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", String(id));
+      li.classList.add("is-dragged");
+    });
+    li.addEventListener("dragend", () => {
+      this.dragged = null;
+      li.classList.remove("is-dragged");
+    });
+    const select = element("select", "form-select form-select-sm");
+    select.id = `facilitation-person-${id}`;
+    select.setAttribute("aria-label", this.fmt(this.t["group-of"], { name }));
+    if (groupId === null) select.append(new Option(this.t["choose-group"], "", true, true));
+    for (const group of this.meeting.groups) {
+      select.append(new Option(group.name, String(group.id), false, group.id === groupId));
+    }
+    const move = element("button", "btn btn-outline-primary btn-sm", this.t.move);
+    move.type = "button";
+    move.setAttribute("aria-label", this.fmt(this.t["move-named"], { name }));
+    move.addEventListener("click", () => {
+      const target = Number(select.value);
+      if (!target || target === groupId) return;
+      this.refocus = { person: id, group: target };
+      this.assign(id, target);
+    });
+    li.append(element("span", "facilitation-person-name", name), select, move);
+    return li;
+  }
+
+  dropTarget(box, group) {
+    box.addEventListener("dragover", (event) => {
+      if (this.dragged === null) return;
+      event.preventDefault(); // this is where it may land
+      event.dataTransfer.dropEffect = "move";
+      box.classList.add("is-drop-target");
+    });
+    box.addEventListener("dragleave", (event) => {
+      if (!box.contains(event.relatedTarget)) box.classList.remove("is-drop-target");
+    });
+    box.addEventListener("drop", (event) => {
+      event.preventDefault();
+      box.classList.remove("is-drop-target");
+      const person = this.dragged ?? Number(event.dataTransfer.getData("text/plain"));
+      this.dragged = null;
+      if (person && !(group.members || []).includes(person)) this.assign(person, group.id);
+    });
+  }
+
+  assign(person, group) {
+    const form = this.panel.querySelector(".facilitation-placement");
+    this.send(form, "groups.assign", { participant: person, group }, () => {
+      this.announce(this.fmt(this.t.moved, { name: this.personName(person), group: this.groupName(group) }));
+    });
+  }
+
+  lookInto(group) {
+    this.goToBoard(group.board);
+    this.announce(this.fmt(this.t.looking, { group: group.name }));
   }
 
   renderPanelQuestions() {

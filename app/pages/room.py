@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 
 from app.i18n import gettext as _
 from boards import items, meetings, processes
-from boards.models import Board, BoardKind, Meeting, Person
+from boards.attendance import expected_people
+from boards.models import Board, BoardKind, Meeting, Person, PersonRole
 
 
 def board_colors() -> dict[str, str]:
@@ -49,8 +50,8 @@ def list_groups(board_items: list[dict]) -> list[dict]:
 def room_board(session: Session, meeting: Meeting, person: Person, wanted: int | None) -> dict:
     """The board the room shows (`wanted` if this person may read it, else their group's
     board while their group works, else the plenary), its items as this person may see
-    them, the boards they may read, and the names of people and organisations that the live
-    board shows."""
+    them, the boards they may read, the names of people and organisations that the live
+    board shows, and the participants a facilitator may place in groups."""
     view = meetings.meeting_view(session, meeting)
     groups = {g["board"]: g for g in view["groups"]}
     readable = [b for b in session.exec(select(Board).where(Board.meeting_id == meeting.id).order_by(Board.id))
@@ -69,4 +70,5 @@ def room_board(session: Session, meeting: Meeting, person: Person, wanted: int |
         "board_colors": board_colors(),
         "people": {p["id"]: [p["name"], p["organization"]] for p in process["people"]},
         "organizations": {o["id"]: o["name"] for o in process["organizations"]},
+        "placeable": [p.id for p in expected_people(session, meeting) if p.role == PersonRole.participant],
     }
