@@ -28,7 +28,7 @@ from app.pages.qr import qr_svg
 from app.pages.rendering import is_htmx, render, render_part, see_other, target_id
 from app.pages.room import room_board
 from app.settings import Settings
-from boards import invites, meetings, processes
+from boards import invites, meeting_roles, meetings, processes, recording
 from boards.access import Actor, require_meeting_member, require_staff
 from boards.errors import InvalidInput
 from boards.models import STAFF_ROLES, Meeting, MeetingMode, PersonRole
@@ -36,6 +36,7 @@ from boards.models import STAFF_ROLES, Meeting, MeetingMode, PersonRole
 router = APIRouter(route_class=PageRoute)
 
 SETUP = "meeting_setup.html"
+CONSENT = "recording_consent.html"
 
 
 def details_form(session: Session, meeting: Meeting) -> FormState:
@@ -49,6 +50,23 @@ def details_form(session: Session, meeting: Meeting) -> FormState:
     })
 
 
+def record_form(meeting: Meeting) -> FormState:
+    """The chair, minute-taker and recording form filled with what the meeting has now."""
+    return FormState("record", values={
+        "chair": str(meeting.chair_id or ""),
+        "minute_taker": str(meeting.minute_taker_id or ""),
+        "recording_url": meeting.recording_url or "",
+    })
+
+
+def record_names() -> dict[str, str]:
+    return {
+        "chair": _("Chair"),
+        "minute_taker": _("Minute-taker"),
+        "recording_url": _("Link of the recording"),
+    }
+
+
 def setup_page(session: Session, actor: Actor, meeting: Meeting, *, code: dict | None = None,
                link: dict | None = None, **forms: FormState) -> dict:
     """Everything the set-up page shows. Raises NotAllowed unless staff of the process."""
@@ -56,6 +74,7 @@ def setup_page(session: Session, actor: Actor, meeting: Meeting, *, code: dict |
     process = processes.get_process(session, meeting.process_id)
     view = processes.process_view(session, process)
     forms.setdefault("details", details_form(session, meeting))
+    forms.setdefault("record", record_form(meeting))
     return {
         "meeting": meeting,
         "process": process,
@@ -65,6 +84,8 @@ def setup_page(session: Session, actor: Actor, meeting: Meeting, *, code: dict |
             session, invites.list_invites(session, actor=actor, process_id=process.id), process.id
         ),
         "has_code": invites.has_join_code(session, meeting.id),
+        "staff": [(str(p.id), p.name) for p in meeting_roles.staff_people(session, process.id)],
+        "record_names": record_names(),
         "code": code,
         "link": link,
         "forms": Forms(forms),
@@ -109,6 +130,35 @@ def update_details(
     state.done = _("Meeting details saved.")
     return render(request, SETUP, block="details",
                   **setup_page(session, actor, meeting, details=state))
+
+
+@router.post("/meetings/{meeting_id}/record")
+def update_record(
+    meeting_id: int, request: Request, actor: PageActor, session: SessionDep,
+    chair: Annotated[str, Form()] = "",
+    minute_taker: Annotated[str, Form()] = "",
+    recording_url: Annotated[str, Form()] = "",
+) -> Response:
+    """Name the chair and the minute-taker, and set or clear the recording link."""
+    meeting = meetings.get_meeting(session, meeting_id)
+    values = {"chair": chair, "minute_taker": minute_taker, "recording_url": recording_url}
+    try:
+        meeting_roles.set_meeting_roles(session, actor=actor, meeting_id=meeting_id,
+                                        chair_id=parse_id(chair),
+                                        minute_taker_id=parse_id(minute_taker))
+        recording.set_recording_url(session, actor=actor, meeting_id=meeting_id, url=recording_url)
+    except FORM_ERRORS as error:
+        session.rollback()
+        state = form_error("record", values, error, record_names())
+        return render_part(request, SETUP, "record", status=status_of(error),
+                           **setup_page(session, actor, meeting, record=state))
+    session.commit()
+    if not is_htmx(request):
+        return see_other(request, f"/meetings/{meeting_id}/setup#record")
+    state = record_form(meeting)
+    state.done = _("Chair, minute-taker and recording saved.")
+    return render(request, SETUP, block="record",
+                  **setup_page(session, actor, meeting, record=state))
 
 
 @router.post("/meetings/{meeting_id}/invites")
@@ -193,9 +243,41 @@ def room(meeting_id: int, request: Request, actor: PageActor, session: SessionDe
     meeting = meetings.get_meeting(session, meeting_id)
     person = require_meeting_member(session, actor, meeting)
     process = processes.get_process(session, meeting.process_id)
+    if recording.needs_answer(session, meeting, person):
+        # Asked before taking part: the room opens once the person has answered.
+        return render(request, CONSENT, meeting=meeting, process=process)
     return render(
         request, "room.html", block=ROOM_BLOCKS.get(target_id(request) or ""),
         meeting=meeting, process=process, person=person,
         agenda=meetings.agenda_of(session, meeting.id), video=video_link(meeting.location),
         is_staff=person.role in STAFF_ROLES, **room_board(session, meeting, person, board),
     )
+
+
+@router.get("/meetings/{meeting_id}/consent")
+def consent_page(meeting_id: int, request: Request, actor: PageActor,
+                 session: SessionDep) -> Response:
+    """The recording question, with the member's present answer, to change it."""
+    meeting = meetings.get_meeting(session, meeting_id)
+    person = require_meeting_member(session, actor, meeting)
+    if not meeting.recording_url:
+        return see_other(request, f"/meetings/{meeting_id}/room")
+    answer = recording.consent_of(session, meeting.id, person.id)
+    return render(request, CONSENT, meeting=meeting,
+                  process=processes.get_process(session, meeting.process_id),
+                  answer=answer.consent if answer else None)
+
+
+@router.post("/meetings/{meeting_id}/consent")
+def answer_consent(meeting_id: int, request: Request, actor: PageActor, session: SessionDep,
+                   consent: Annotated[str, Form()] = "") -> Response:
+    """The member's answer to the recording question; then the room."""
+    meeting = meetings.get_meeting(session, meeting_id)
+    if consent not in ("yes", "no"):
+        process = processes.get_process(session, meeting.process_id)
+        require_meeting_member(session, actor, meeting)
+        return render(request, CONSENT, status=422, meeting=meeting, process=process,
+                      error=_("Answer yes or no to enter the meeting."))
+    recording.answer_consent(session, actor=actor, meeting_id=meeting_id, consent=consent == "yes")
+    session.commit()
+    return see_other(request, f"/meetings/{meeting_id}/room")

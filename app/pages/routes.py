@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from app.pages import audit, auth, invites, join, language, meetings, processes, structure
+from app.pages import (
+    attendance,
+    audit,
+    auth,
+    invites,
+    join,
+    language,
+    meetings,
+    processes,
+    reflection,
+    structure,
+)
 from app.pages.deps import csrf_protect
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, language, processes, structure, meetings, invites, join, audit):
+for module in (auth, language, processes, structure, meetings, invites, join, audit,
+               attendance, minutes, reflection):
     router.include_router(module.router, dependencies=[Depends(csrf_protect)])
