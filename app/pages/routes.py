@@ -12,6 +12,7 @@ from app.pages import (
     join,
     language,
     meetings,
+    minutes,
     processes,
     reflection,
     structure,
