@@ -1,0 +1,138 @@
+"""The record as PDF/A-3b, printed by WeasyPrint from the HTML document.
+
+Every page carries the administration's name at the top (but the first, which has the
+letterhead), the status line and "Pagina N di M" at the bottom. Fonts are loaded from
+known files, never chosen by the machine: Titillium Web (the Designers Italia typeface,
+copied into `static/vendor/` by `scripts/setup`) for the text, DejaVu Sans for the glyphs it
+lacks, DejaVu Sans Mono for code. WeasyPrint embeds (a subset of) every font it uses, as
+PDF/A requires. A character none of them can draw (most emoji) is printed as U+FFFD "�":
+PDF/A forbids showing the .notdef glyph, and a reader could not copy it back anyway.
+Nothing is fetched: the only resources the document may load are those font files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from boards.exports.html import document
+from boards.exports.letterhead import Letterhead, page_of
+
+FONTS = Path(__file__).resolve().parents[2] / "static/vendor/bootstrap-italia/fonts/Titillium_Web"
+# Where Debian (fonts-dejavu-core, a dependency of fontconfig), Fedora and Arch put DejaVu.
+_DEJAVU_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu-sans-fonts",
+                "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF")
+REPLACEMENT = "\ufffd"
+
+
+def _dejavu(name: str) -> Path:
+    for directory in _DEJAVU_DIRS:
+        if (path := Path(directory) / name).is_file():
+            return path
+    return Path(_DEJAVU_DIRS[0]) / name
+
+
+# (family, weight, style, file). Families with our own names, so that no installed font
+# of the same name can stand in for them.
+_FACES = (
+    ("Tavolo Text", "400", "normal", FONTS / "titillium-web-v10-latin-ext_latin-regular.ttf"),
+    ("Tavolo Text", "400", "italic", FONTS / "titillium-web-v10-latin-ext_latin-italic.ttf"),
+    ("Tavolo Text", "700", "normal", FONTS / "titillium-web-v10-latin-ext_latin-700.ttf"),
+    ("Tavolo Text", "700", "italic", FONTS / "titillium-web-v10-latin-ext_latin-700italic.ttf"),
+    ("Tavolo Fallback", "400", "normal", _dejavu("DejaVuSans.ttf")),
+    ("Tavolo Fallback", "400", "italic", _dejavu("DejaVuSans-Oblique.ttf")),
+    ("Tavolo Fallback", "700", "normal", _dejavu("DejaVuSans-Bold.ttf")),
+    ("Tavolo Fallback", "700", "italic", _dejavu("DejaVuSans-BoldOblique.ttf")),
+    ("Tavolo Mono", "400", "normal", _dejavu("DejaVuSansMono.ttf")),
+    ("Tavolo Mono", "700", "normal", _dejavu("DejaVuSansMono-Bold.ttf")),
+)
+_FONT_URLS = frozenset(path.as_uri() for *_, path in _FACES)
+
+
+@cache
+def _drawable() -> frozenset[int]:
+    """The code points the regular faces can draw."""
+    points: set[int] = set()
+    for _, weight, style, path in _FACES:
+        if weight == "400" and style == "normal" and path.is_file():
+            points.update(TTFont(path, lazy=True).getBestCmap())
+    return frozenset(points)
+
+
+def printable(text: str) -> str:
+    """The text with what no font can draw replaced by U+FFFD; invisible format characters
+    (emoji joiners, variation selectors) that no font has are dropped."""
+    drawable = _drawable()
+    replacements: dict[int, str] = {}
+    for char in set(text):
+        if ord(char) in drawable or char.isspace() or unicodedata.category(char) == "Cc":
+            continue
+        invisible = unicodedata.category(char) in ("Cf", "Mn", "Me")
+        replacements[ord(char)] = "" if invisible else REPLACEMENT
+    return text.translate(replacements) if replacements else text
+
+
+def _css_string(text: str) -> str:
+    """`text` as a CSS string literal: anything but letters, digits and spaces hex-escaped,
+    so no status line can end the string or the rule. The space after each escape ends it
+    and is consumed by the CSS parser."""
+    return '"' + "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch == " ") else f"\\{ord(ch):x} " for ch in text
+    ) + '"'
+
+
+def _font_faces() -> str:
+    return "".join(
+        f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+        f'font-style: {style}; src: url("{path.as_uri()}"); }}\n'
+        for family, weight, style, path in _FACES
+        if path.is_file()
+    )
+
+
+def _page_css(letterhead: Letterhead) -> str:
+    page, of = page_of(letterhead.lang)
+    margin_box = 'font-family: "Tavolo Text", "Tavolo Fallback"; font-size: 8.5pt; color: #333;'
+    return (
+        _font_faces()
+        + 'html { font-family: "Tavolo Text", "Tavolo Fallback"; }\n'
+        'code, pre { font-family: "Tavolo Mono", "Tavolo Fallback"; }\n'
+        "@page { size: A4; margin: 22mm 20mm 24mm 22mm;\n"
+        f"  @top-center {{ content: {_css_string(letterhead.administration)}; {margin_box}\n"
+        "    vertical-align: bottom; padding-bottom: 3mm; border-bottom: 0.5pt solid #8a9aab; }\n"
+        f"  @bottom-left {{ content: {_css_string(letterhead.status)}; {margin_box}\n"
+        "    width: 75%; overflow-wrap: anywhere; vertical-align: top; padding-top: 3mm; }\n"
+        f'  @bottom-right {{ content: {_css_string(page + " ")} counter(page) '
+        f'{_css_string(" " + of + " ")} counter(pages); {margin_box}\n'
+        "    vertical-align: top; padding-top: 3mm; }\n}\n"
+        "@page :first { @top-center { content: none; border: 0; } }\n"
+        "body { max-width: none; margin: 0; padding: 0; }\n"
+        ":target { background: none; }\n"
+    )
+
+
+class _FontsOnly(URLFetcher):
+    """Fetches the font files and nothing else (no network, no other local file)."""
+
+    def fetch(self, url, headers=None):
+        if url not in _FONT_URLS:
+            raise ValueError(f"the document may not load {url!r}")
+        return super().fetch(url, headers)
+
+
+def render_pdf(markdown: str, letterhead: Letterhead) -> bytes:
+    """The Markdown as a PDF/A-3b document (internal links kept)."""
+    letterhead = dataclasses.replace(
+        letterhead, administration=printable(letterhead.administration),
+        title=printable(letterhead.title), status=printable(letterhead.status))
+    html = document(printable(markdown), letterhead, extra_css=_page_css(letterhead))
+    return HTML(string=html, url_fetcher=_FontsOnly(allowed_protocols=("file",))).write_pdf(
+        # Presentational hints honour HTML attributes such as <ol start="4">.
+        pdf_variant="pdf/a-3b", presentational_hints=True
+    )
