@@ -72,6 +72,7 @@ class Database:
     def fresh(cls, kind: str, run_dir: Path) -> Database:
         from app.database import upgrade
 
+        run_dir.mkdir(parents=True, exist_ok=True)
         if kind == "sqlite":
             database = cls(f"sqlite:///{run_dir / 'tavolo.db'}")
         elif kind == "postgresql":
