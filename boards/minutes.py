@@ -157,6 +157,8 @@ _ITALIAN = {
     "Draft, not approved": "Bozza non approvata",
     "Version {version} approved on {date}, SHA-256 {sha256}":
         "Versione {version} approvata il {date}, SHA-256 {sha256}",
+    "Public text of version {version} approved on {date}: people are named by pseudonyms":
+        "Testo pubblico della versione {version} approvata il {date}: le persone sono indicate con pseudonimi",
 }
 
 
@@ -600,22 +602,28 @@ def title(meeting: Meeting, lang: str = "it") -> str:
     return f"{heading}: {meeting.title}"
 
 
-def status_line(document: DocumentVersion, lang: str = "it") -> str:
-    """The footer of an export: a draft says so; a version its number, date and digest."""
+def status_line(document: DocumentVersion, lang: str = "it", *, public: bool = False) -> str:
+    """The footer of an export: a draft says so; a version its number, date and digest
+    (the public text has no digest of its own: it is not the approved text)."""
     say = _words(lang)
     if document.version == 0 or document.approved_at is None:
         return say("Draft, not approved")
+    if public:
+        return say("Public text of version {version} approved on {date}: people are named by pseudonyms",
+                   version=document.version, date=day(document.approved_at))
     return say("Version {version} approved on {date}, SHA-256 {sha256}", version=document.version,
                date=day(document.approved_at), sha256=document.sha256)
 
 
-def letterhead(session: Session, *, document: DocumentVersion, lang: str = "it") -> Letterhead:
-    """What heads every page of an export of this verbale version."""
+def letterhead(session: Session, *, document: DocumentVersion, lang: str = "it",
+               public: bool = False) -> Letterhead:
+    """What heads every page of an export of this verbale version (`public`: of its
+    published, pseudonymised text)."""
     meeting = get_meeting(session, document.meeting_id)
     process = session.get(Process, meeting.process_id)
     return Letterhead(administration=process.administration or process.title,
                       title=title(meeting, lang),
-                      status=status_line(document, lang), lang="en" if lang == "en" else "it")
+                      status=status_line(document, lang, public=public), lang="en" if lang == "en" else "it")
 
 
 def filename(meeting: Meeting, extension: str) -> str:
