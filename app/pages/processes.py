@@ -11,11 +11,12 @@ from sqlmodel import Session
 from app.deps import SessionDep
 from app.errors import status_of
 from app.pages import invites as invite_pages
+from app.pages import reflection as reflection_pages
 from app.pages.deps import PageActor, PageRoute
 from app.pages.forms import FORM_ERRORS, Forms, FormState, form_error
 from app.pages.labels import names
 from app.pages.rendering import render, render_part, see_other
-from boards import invites, processes
+from boards import invites, processes, reflection
 from boards.access import Actor, require_member
 from boards.clock import utcnow
 from boards.models import STAFF_ROLES, AccountRole, OrganizationKind, Process, ProcessKind
@@ -94,9 +95,12 @@ def process_detail(process_id: int, request: Request, actor: PageActor, session:
     """The process page: the staff's workspace, or a member's list of meetings."""
     process = processes.get_process(session, process_id)
     person = require_member(session, actor, process_id)
+    since = reflection.record_visit(session, person=person)
+    session.commit()
+    between = reflection_pages.summary(session, actor, person, process, since)
     if person.role not in STAFF_ROLES:
         meetings = meetings_for(session, actor, process_id)
         return render(request, "process_member.html", process=process, meetings=meetings,
-                      current=current_meeting(meetings, utcnow()))
-    return render(request, "process.html", **process_page(session, actor, process))
+                      current=current_meeting(meetings, utcnow()), between=between)
+    return render(request, "process.html", between=between, **process_page(session, actor, process))
 
