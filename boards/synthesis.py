@@ -330,6 +330,25 @@ def statement_view(statement: SynthesisStatement, item_ids: list[int]) -> dict:
             "text": statement.text, "sources": item_ids}
 
 
+def line_view(line: LineOfWork) -> dict:
+    return {"id": line.id, "title": line.title, "description": line.description, "meeting": line.meeting_id,
+            "frame": line.frame_id}
+
+
+def outline(session: Session, *, actor: Actor, process_id: int) -> dict:
+    """The lines of work with their statements (and sources), and the statements outside
+    any line, as the editor shows them (staff). Raises NotAllowed."""
+    require_staff(session, actor, process_id)
+    statements = statements_of(session, process_id)
+    sources = sources_of(session, [s.id for s in statements])
+    views = [statement_view(s, sources[s.id]) for s in statements]
+    return {
+        "lines": [{**line_view(line), "statements": [v for v in views if v["line"] == line.id]}
+                  for line in lines_of_process(session, process_id)],
+        "general": [v for v in views if v["line"] is None],
+    }
+
+
 # --- the Markdown ------------------------------------------------------------------------------
 
 def md_date(day: date | datetime, lang: str) -> str:

@@ -18,7 +18,7 @@ from boards.secrets import digest, new_token
 MUTABLE = [
     "process", "account", "authtoken", "organization", "person", "processstaff", "invite",
     "joincode", "meeting", "agendaitem", "attendance", "thematictable", "steeringmember",
-    "board",
+    "board", "resourcepledge", "synthesisstatement", "lineofwork", "documentversion",
 ]
 
 
