@@ -122,7 +122,7 @@ def history(session: Session, *, actor: Actor, meeting_id: int) -> dict:
 
 
 def signature_view(signature, names: dict[int, str]) -> dict:
-    return {"capacity": signature.capacity, "person": signature.person_id,
+    return {"id": signature.id, "capacity": signature.capacity, "person": signature.person_id,
             "name": names.get(signature.person_id), "signed_at": iso(signature.signed_at)}
 
 
