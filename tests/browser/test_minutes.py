@@ -1,0 +1,148 @@
+"""The record in Chromium: the secretary corrects the attendance on its page, edits the verbale
+with the live preview, approves it and downloads the PDF, whose first page, rendered to an
+image, shows the heading and the attendance table; axe-core finds nothing to fix in the
+editor nor in the version history, in Italian and in English; the page works under the strict
+CSP without console errors.
+
+Every wait is on a condition (Playwright's `expect` and `wait_for_*`), never a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pypdfium2
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from tests.browser.conftest import axe_violations, console_errors, describe, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
+
+EDIT = "Nota della segretaria: il tavolo ha lavorato in un clima collaborativo."
+IN_ROOM = "Laura Bianchi"
+
+
+def minutes_path(world) -> str:
+    return f"/meetings/{world.meeting['id']}/minutes"
+
+
+def axe_clean(page, where: str) -> dict:
+    found = axe_violations(page)
+    return {where: found} if found else {}
+
+
+def correct_attendance(page, world) -> None:
+    """On the attendance page, by keyboard: the invited participant was there, and someone
+    from the municipality came to the room without a link."""
+    page.goto(f"/meetings/{world.meeting['id']}/attendance")
+    person = page.locator("#person-participant")
+    person.select_option(str(world.participant["person"]))
+    page.locator("#person-status").select_option("present")
+    page.locator("#person-note").fill("Presente per tutta la seduta")
+    page.locator("#person-note").press("Enter")
+    expect(page.locator("#attendance .alert-success").first).to_be_visible()
+    page.locator("#room-name").fill(IN_ROOM)
+    page.locator("#room-organization").select_option(label="Comune di Padova")
+    page.locator("#room-note").press("Enter")
+    expect(page.locator("#attendance table").first).to_contain_text(IN_ROOM)
+
+
+def test_the_secretary_corrects_attendance_edits_approves_and_downloads_the_pdf(
+        new_context, world, tmp_path):
+    page = new_context("it", bypass_csp=True, accept_downloads=True).new_page()
+    errors = console_errors(page)
+    sign_in(page, world.secretary.email)
+    correct_attendance(page, world)
+
+    page.goto(minutes_path(world))
+    editor = page.get_by_label("Testo del verbale (Markdown)")
+    expect(editor).to_have_value(re.compile(r"^# Verbale dell'incontro n\. 1"))
+    preview = page.locator("#minutes-preview")
+    expect(preview.locator("h1")).to_contain_text("Verbale dell'incontro n. 1")
+    expect(preview).to_contain_text(IN_ROOM)
+
+    # Typing at the end of the text: the preview follows after a pause, and the live region
+    # says so in one short sentence.
+    editor.focus()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(f"\n\n{EDIT}")
+    expect(preview).to_contain_text(EDIT)
+    expect(page.locator("#minutes-preview-status")).to_have_text("Anteprima aggiornata.")
+    expect(editor).to_be_focused()
+    found = axe_clean(page, "editor (it)")
+
+    # Save by keyboard (htmx swaps the editor; the text stays).
+    page.get_by_role("button", name="Salva la bozza").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#editor .alert-success")).to_have_text("Bozza salvata.")
+    expect(editor).to_have_value(re.compile(re.escape(EDIT)))
+
+    # Approve, through the confirmation step.
+    page.get_by_role("button", name="Approva…").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/minutes/approve$"))
+    expect(page.locator("main > h1")).to_have_text("Approva la versione 1 del verbale")
+    expect(page.locator(".minutes-document")).to_contain_text(EDIT)
+    page.get_by_role("button", name="Approva la versione 1").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/minutes\?approved=1#history$"))
+    notice = page.locator(".alert-success", has_text="La versione 1 è approvata")
+    expect(notice).to_be_visible()
+    digest = notice.locator("code.sha256").inner_text()
+    assert re.fullmatch(r"[0-9a-f]{64}", digest)
+    version = page.locator("#version-1")
+    expect(version.locator("code.sha256")).to_have_text(digest)
+    found |= axe_clean(page, "history (it)")
+
+    # The PDF of version 1, downloaded as a person would.
+    with page.expect_download() as info:
+        version.get_by_role("link", name="PDF/A della versione 1").click()
+    pdf = tmp_path / "verbale.pdf"
+    info.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+
+    # Page 1 rendered to an image is not blank...
+    document = pypdfium2.PdfDocument(str(pdf))
+    image = document[0].render(scale=1.5).to_pil().convert("L")
+    image.save(tmp_path / "page-1.png")
+    darkest, lightest = image.getextrema()
+    inked = sum(image.histogram()[:128])
+    assert lightest - darkest > 128 and inked > 0.002 * image.width * image.height, (darkest, lightest, inked)
+    document.close()
+    # ...and holds the heading and the attendance table, with its rows.
+    first_page = " ".join(PdfReader(pdf).pages[0].extract_text().split())
+    assert "Verbale dell'incontro n. 1" in first_page or "Verbale dell’incontro n. 1" in first_page
+    assert "Presenze" in first_page
+    for row in ("Comune di Padova", "ULSS 6 Euganea", "Cooperativa Il Ponte",
+                "Persona participant", IN_ROOM):
+        assert row in first_page, (row, first_page[:1500])
+
+    # The same pages in English.
+    english = new_context("en", bypass_csp=True).new_page()
+    errors += console_errors(english)
+    sign_in(english, world.secretary.email)
+    english.goto(minutes_path(world))
+    expect(english.get_by_label("Text of the minutes (Markdown)")).to_be_visible()
+    expect(english.get_by_role("heading", name="Approved versions")).to_be_visible()
+    expect(english.locator("#version-1 code.sha256")).to_have_text(digest)
+    found |= axe_clean(english, "editor and history (en)")
+    assert not found, describe(found)
+    assert errors == []
+
+
+def test_the_live_preview_works_under_the_strict_csp(new_context, world):
+    """Without bypassing the CSP: htmx's request and swap, no inline script, no error."""
+    page = new_context("it").new_page()
+    errors = console_errors(page)
+    sign_in(page, world.secretary.email)
+    page.goto(minutes_path(world))
+    editor = page.get_by_label("Testo del verbale (Markdown)")
+    editor.fill("# Prova\n\nUn paragrafo con **grassetto** e <script>alert(1)</script>.")
+    preview = page.locator("#minutes-preview")
+    expect(preview.locator("h1")).to_have_text("Prova")
+    expect(preview.locator("strong")).to_have_text("grassetto")
+    expect(preview).to_contain_text("<script>alert(1)</script>")
+    expect(preview.locator("script")).to_have_count(0)
+    assert errors == []
