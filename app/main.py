@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import errors
-from app.api import attendance, boards, invites, join, meetings, minutes, pledges, processes, session, synthesis
+from app.api import attendance, boards, documents, invites, join, meetings, minutes, pledges, processes, session, synthesis
 from app.database import Database
 from app.deps import Services
 from app.i18n import current_language, negotiate

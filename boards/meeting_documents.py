@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 from boards import audit
 from boards.access import Actor, require_meeting_member, require_staff
 from boards.clock import iso, utcnow
-from boards.errors import InvalidInput, NotFound
+from boards.errors import InvalidInput, NotFound, TooLarge, UnsupportedType
 from boards.ids import fetch
 from boards.meetings import get_meeting
 from boards.models import NAME_LIMIT, MeetingDocument
@@ -34,14 +34,6 @@ from boards.text import clean_name, clean_text
 
 # Read and written in pieces of this size: the whole file is never in memory.
 CHUNK = 64 * 1024
-
-
-class FileTooLarge(InvalidInput):
-    """Over the upload size limit (HTTP 413)."""
-
-
-class UnsupportedFileType(InvalidInput):
-    """A kind of file that is not accepted (HTTP 415)."""
 
 
 def _zip_names(path: Path) -> set[str] | None:
@@ -132,14 +124,14 @@ ACCEPTED_EXTENSIONS = tuple(ext for kind in KINDS for ext in kind.extensions)
 def kind_of(media_type: str | None, filename: str) -> Kind:
     """The kind the declared type and the file name's extension agree on.
 
-    Raises UnsupportedFileType otherwise.
+    Raises UnsupportedType otherwise.
     """
     declared = (media_type or "").split(";")[0].strip().lower()
     extension = os.path.splitext(filename)[1].lower()
     for kind in KINDS:
         if declared in (kind.media_type, *kind.aliases) and extension in kind.extensions:
             return kind
-    raise UnsupportedFileType(
+    raise UnsupportedType(
         "This kind of file is not accepted: upload a PDF, OpenDocument (ODT, ODS, ODP), "
         "Office (DOCX, XLSX, PPTX), PNG, JPEG, TXT or CSV file"
     )
@@ -167,6 +159,12 @@ def _storage_path(uploads_dir: Path, key: str) -> Path:
     return uploads_dir / key
 
 
+def check_may_upload(session: Session, *, actor: Actor, meeting_id: int) -> None:
+    """Before reading an upload: raises NotFound, NotAllowed unless staff of the meeting."""
+    meeting = get_meeting(session, meeting_id)
+    require_staff(session, actor, meeting.process_id)
+
+
 def store_document(
     session: Session,
     *,
@@ -181,8 +179,8 @@ def store_document(
 ) -> MeetingDocument:
     """Copy an upload into storage, piece by piece, counting and hashing; then check it.
 
-    Nothing is kept when it fails. Raises NotAllowed unless staff, UnsupportedFileType for a
-    type or extension not accepted, FileTooLarge past `max_bytes`, InvalidInput for an empty
+    Nothing is kept when it fails. Raises NotAllowed unless staff, UnsupportedType for a
+    type or extension not accepted, TooLarge past `max_bytes`, InvalidInput for an empty
     file or content that is not what the type says.
     """
     meeting = get_meeting(session, meeting_id)
@@ -200,8 +198,8 @@ def store_document(
             while chunk := source.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise FileTooLarge("The file is larger than the limit of {limit} MB",
-                                       limit=_megabytes(max_bytes))
+                    raise TooLarge("The file is larger than the limit of {limit} MB",
+                                       limit=megabytes(max_bytes))
                 if len(head) < 16:
                     head = (head + chunk)[:16]
                 digest.update(chunk)
@@ -226,7 +224,7 @@ def store_document(
     return document
 
 
-def _megabytes(count: int) -> str:
+def megabytes(count: int) -> str:
     return f"{count / 2**20:.0f}" if count >= 2**20 else f"{count / 2**20:.2f}"
 
 

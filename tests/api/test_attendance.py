@@ -101,9 +101,10 @@ def test_staff_correct_attendance_and_the_audit_log_records_it(client, world):
     assert entry["action"] == "attendance.correct"
     assert entry["account"] == world.secretary.id
     assert entry["target"] == f"meeting:{world.meeting['id']}"
-    assert entry["detail"] == {"person": world.participant["person"], "before": None,
-                               "status": "excused", "proxy_for": None,
-                               "note": "Malattia, avvisato via email"}
+    assert entry["detail"] == {"person": world.participant["person"], "status": "excused",
+                               "proxy_for": None, "note": "Malattia, avvisato via email",
+                               "before_status": None, "before_proxy_for": None,
+                               "before_note": ""}
 
 
 def test_present_in_the_room_gets_a_joined_time(client, world):
@@ -129,7 +130,9 @@ def test_a_proxy_names_whom_it_stands_for(client, world):
     assert rows(client, world)[world.participant["person"]]["proxy_for"] is None
     entry = client.get(f"/api/v1/processes/{world.process}/audit",
                        headers=world.facilitator.auth).json()[0]
-    assert entry["detail"]["before"] == "proxy" and entry["detail"]["status"] == "absent"
+    assert entry["detail"]["before_status"] == "proxy" and entry["detail"]["status"] == "absent"
+    assert entry["detail"]["before_proxy_for"] == second["person"]
+    assert entry["detail"]["before_note"] == "Delega scritta"
 
 
 def test_invalid_corrections_are_422_and_store_nothing(client, world, engine, make_account):
@@ -180,3 +183,137 @@ def test_status_values_are_the_contracts(client, world):
                                   "status": status.value}).json()
         row = {r["participant"]: r for r in body}[world.observer["person"]]
         assert row["status"] == status.value
+
+
+# --- extensions: a whole body, people present in the room, consent to recording -----------
+
+
+def test_rows_carry_the_extra_keys(client, world):
+    row = rows(client, world)[world.participant["person"]]
+    assert row["organization_name"] == "Cooperativa Il Ponte"
+    assert row["organization_kind"] == "third_sector"
+    assert row["in_person"] is False and row["recording_consent"] is None
+    assert row["represented_by"] == [] and row["title"] == ""
+
+
+def test_a_proxy_across_organisations_shows_on_both_rows(client, world):
+    client.patch(url(world), headers=world.secretary.auth, json={
+        "participant": world.participant["person"], "status": "proxy",
+        "proxy_for": world.observer["person"]})
+    listed = rows(client, world)
+    assert listed[world.participant["person"]]["proxy_for"] == world.observer["person"]
+    assert listed[world.observer["person"]]["represented_by"] == [world.participant["person"]]
+
+
+def test_a_whole_organisation_is_excused_and_audited(client, world):
+    second = client.post(f"/api/v1/processes/{world.process}/invites",
+                         headers=world.facilitator.auth,
+                         json={"name": "Seconda", "role": "participant",
+                               "organization": world.organizations["third_sector"]}).json()
+    answer = client.patch(f"{url(world)}/organizations/{world.organizations['third_sector']}",
+                          headers=world.secretary.auth,
+                          json={"status": "excused", "note": "Assemblea dei soci"})
+    assert answer.status_code == 200, answer.text
+    listed = {r["participant"]: r for r in answer.json()}
+    for person in (world.participant["person"], second["person"]):
+        assert listed[person]["status"] == "excused"
+        assert listed[person]["note"] == "Assemblea dei soci"
+    assert listed[world.observer["person"]]["status"] == "absent"  # another body, untouched
+    entry = client.get(f"/api/v1/processes/{world.process}/audit",
+                       headers=world.facilitator.auth).json()[0]
+    assert entry["action"] == "attendance.organization"
+    assert entry["detail"]["organization"] == world.organizations["third_sector"]
+    assert sorted(entry["detail"]["people"]) == sorted([world.participant["person"], second["person"]])
+
+
+def test_a_whole_organisation_refuses_other_statuses_and_bodies(client, world, engine, make_account):
+    stranger = make_account()
+    other = client.post("/api/v1/processes", headers=stranger.auth,
+                        json={"title": "Altro", "kind": "co-design"}).json()["id"]
+    foreign = client.post(f"/api/v1/processes/{other}/organizations", headers=stranger.auth,
+                          json={"name": "Altro ente", "kind": "other"}).json()["id"]
+    body_url = f"{url(world)}/organizations"
+    with nothing_stored(engine, world.process, other):
+        for target, body, word in [
+            (world.organizations["public"], {"status": "present"}, "absent or excused"),
+            (world.organizations["public"], {"status": "proxy"}, "absent or excused"),
+            (foreign, {"status": "absent"}, "not part"),
+            (2**40, {"status": "absent"}, "not part"),
+            # Nobody of the health authority is invited.
+            (world.organizations["health"], {"status": "absent"}, "nobody"),
+        ]:
+            assert_error(client.patch(f"{body_url}/{target}", headers=world.facilitator.auth,
+                                      json=body), 422, word)
+
+
+def test_someone_present_in_the_room(client, world, engine):
+    answer = client.post(url(world), headers=world.secretary.auth, json={
+        "name": "Rosa Neri", "organization_name": "Associazione Auser", "title": "Presidente",
+        "joined_at": "2026-12-01T14:20:00Z", "note": "Firma sul foglio presenze"})
+    assert answer.status_code == 201, answer.text
+    row = answer.json()
+    assert row["name"] == "Rosa Neri" and row["status"] == "present" and row["in_person"]
+    assert row["title"] == "Presidente" and row["joined_at"] == "2026-12-01T14:20:00Z"
+    assert row["organization_kind"] == "other"
+    organizations = client.get(f"/api/v1/processes/{world.process}",
+                               headers=world.facilitator.auth).json()["organizations"]
+    auser = next(o for o in organizations if o["name"] == "Associazione Auser")
+    assert auser["needs_review"] is True and row["organization"] == auser["id"]
+    assert rows(client, world)[row["participant"]]["in_person"] is True
+    # An existing organisation, arriving now.
+    second = client.post(url(world), headers=world.facilitator.auth, json={
+        "name": "Luca Verdi", "organization": world.organizations["public"]}).json()
+    assert second["organization"] == world.organizations["public"] and second["joined_at"]
+    entry = client.get(f"/api/v1/processes/{world.process}/audit",
+                       headers=world.facilitator.auth).json()[0]
+    assert entry["action"] == "attendance.add" and entry["detail"]["name"] == "Luca Verdi"
+
+
+def test_someone_in_the_room_needs_name_and_organisation(client, world, engine):
+    with nothing_stored(engine, world.process):
+        for body, word in [
+            ({"name": "", "organization": world.organizations["public"]}, "name"),
+            ({"name": "Rosa Neri"}, "organisation"),
+            ({"name": "Rosa Neri", "organization": 2**40}, "not part"),
+            ({"name": "Rosa", "organization": world.organizations["public"], "joined_at": "ieri"},
+             "joined_at"),
+            ({"name": "x" * 201, "organization": world.organizations["public"]}, "name"),
+        ]:
+            assert_error(client.post(url(world), headers=world.facilitator.auth, json=body),
+                         422, word)
+
+
+def test_consent_to_recording(client, world, engine):
+    consent_url = f"/api/v1/meetings/{world.meeting['id']}/consent"
+    me = bearer(world.participant["token"])
+    with nothing_stored(engine, world.process):
+        assert_error(client.put(consent_url, headers=me, json={"consent": True}), 422, "not recorded")
+    with Session(engine) as session:
+        from boards.models import Meeting
+
+        meeting = session.get(Meeting, world.meeting["id"])
+        meeting.recording_url = "https://video.example.org/1"
+        session.add(meeting)
+        session.commit()
+    answer = client.put(consent_url, headers=me, json={"consent": False})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["consent"] is False and answer.json()["participant"] == world.participant["person"]
+    assert rows(client, world)[world.participant["person"]]["recording_consent"] is False
+    client.put(consent_url, headers=me, json={"consent": True})
+    assert rows(client, world)[world.participant["person"]]["recording_consent"] is True
+    entry = client.get(f"/api/v1/processes/{world.process}/audit",
+                       headers=world.facilitator.auth).json()[0]
+    assert entry["action"] == "recording.consent"
+    assert (entry["detail"]["before_consent"], entry["detail"]["consent"]) == (False, True)
+    assert_error(client.put(consent_url, headers=me, json={"consent": "forse"}), 422)
+    assert_error(client.put(consent_url, json={"consent": True}), 401)
+
+
+def test_only_staff_correct_bodies_and_add_people(client, world, engine):
+    for token in (world.participant["token"], world.observer["token"]):
+        with nothing_stored(engine, world.process):
+            assert_error(client.post(url(world), headers=bearer(token), json={
+                "name": "Intruso", "organization": world.organizations["public"]}), 403)
+            assert_error(client.patch(
+                f"{url(world)}/organizations/{world.organizations['public']}",
+                headers=bearer(token), json={"status": "absent"}), 403)

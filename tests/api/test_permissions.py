@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlmodel import Session
 
-from boards.models import Board, BoardKind, BreakoutGroup, GroupMember, Item, ItemKind, LineOfWork, Organization
+from boards.models import Board, BoardKind, BreakoutGroup, GroupMember, Meeting, Organization
 from tests.api.support import (
     assert_error,
     bearer,
@@ -145,6 +145,7 @@ class Request:
     method: str
     url: str
     json: dict | None = None
+    files: dict | None = None
     # Each role gets a fresh token: this request ends the one it uses.
     fresh_token: bool = False
 
@@ -163,62 +164,30 @@ def _join_code(s: Scenario) -> Request:
 
 P = "/api/v1/processes"
 
-
-def _contribution(s: Scenario) -> int:
-    """A note of meeting A, that statements may cite."""
-    with Session(s.engine) as session:
-        item = Item(board_id=s.meeting_a["plenary_board"], kind=ItemKind.note, text=unique("Contributo"),
-                    author_id=s.people["participant"], organization_id=s.organization)
-        session.add(item)
-        session.commit()
-        return item.id
-
-
-def _statement(s: Scenario) -> int:
-    return s.as_facilitator("POST", f"{P}/{s.process}/synthesis/statements",
-                            json={"text": unique("Affermazione"), "sources": [_contribution(s)]})["id"]
-
-
-def _approved_synthesis(s: Scenario, *, published: bool = False) -> None:
-    """A new approved version of the synthesis (something changed: a new statement)."""
-    _statement(s)
-    s.as_facilitator("POST", f"{P}/{s.process}/synthesis/approve")
-    if published:
-        s.as_facilitator("POST", f"{P}/{s.process}/synthesis/publish")
-
-
-def _line(s: Scenario) -> int:
-    with Session(s.engine) as session:
-        line = LineOfWork(process_id=s.process, meeting_id=s.meeting_a["id"], title=unique("Linea"))
-        session.add(line)
-        session.commit()
-        return line.id
-
-
-def _pledge(s: Scenario, *, confirmed: bool = False) -> int:
-    pledge = s.as_facilitator("POST", f"{P}/{s.process}/pledges", json={
-        "organization": s.organization, "kind": "spaces", "description": unique("Sala"), "quantity": "40",
-        "unit": "m²", "value_eur": "1200.00"})["id"]
-    if confirmed:
-        s.as_facilitator("POST", f"/api/v1/pledges/{pledge}/confirm")
-    return pledge
-
-
 def _then(prepare: Callable[[], object], request: Request) -> Request:
     prepare()
     return request
 
 
-def _minutes(s: Scenario, suffix: str = "") -> str:
-    return f"/api/v1/meetings/{s.meeting_a['id']}/minutes{suffix}"
+def _recorded_a(s: Scenario) -> None:
+    """Meeting A with a recording link: its members are asked for their consent."""
+    with Session(s.engine) as session:
+        meeting = session.get(Meeting, s.meeting_a["id"])
+        meeting.recording_url = "https://video.example.org/incontro-a"
+        session.add(meeting)
+        session.commit()
 
 
-def _approved_minutes(s: Scenario, *, published: bool = False) -> int:
-    """A new approved version of meeting A's verbale (published if asked); its number."""
-    version = s.as_facilitator("POST", _minutes(s, "/approve"))["version"]
-    if published:
-        s.as_facilitator("POST", _minutes(s, f"/versions/{version}/publish"))
-    return version
+# The smallest file the upload accepts as a PDF.
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def _document(s: Scenario) -> int:
+    answer = s.client.post(f"/api/v1/meetings/{s.meeting_a['id']}/documents",
+                           headers=bearer(s.tokens["facilitator"]),
+                           files={"file": ("Relazione.pdf", PDF, "application/pdf")})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["id"]
 
 
 # What each endpoint is called with; builders make fresh targets where a success would
@@ -275,54 +244,21 @@ REQUESTS: dict[str, Callable[[Scenario], Request]] = {
     "PATCH /meetings/A/attendance": lambda s: Request(
         "PATCH", f"/api/v1/meetings/{s.meeting_a['id']}/attendance",
         {"participant": s.people["participant"], "status": "excused", "note": unique("nota")}),
-    "GET /processes/P/synthesis": lambda s: _then(lambda: _approved_synthesis(s),
-                                                  Request("GET", f"{P}/{s.process}/synthesis?format=md")),
-    "POST /processes/P/synthesis/approve": lambda s: _then(
-        lambda: _statement(s), Request("POST", f"{P}/{s.process}/synthesis/approve")),
-    "GET /processes/P/synthesis/versions": lambda s: Request("GET", f"{P}/{s.process}/synthesis/versions"),
-    "POST /processes/P/synthesis/publish": lambda s: _then(
-        lambda: (_statement(s), s.as_facilitator("POST", f"{P}/{s.process}/synthesis/approve")),
-        Request("POST", f"{P}/{s.process}/synthesis/publish")),
-    "GET /processes/P/synthesis/public": lambda s: _then(
-        lambda: _approved_synthesis(s, published=True), Request("GET", f"{P}/{s.process}/synthesis/public")),
-    "GET /processes/P/synthesis/statements": lambda s: Request("GET", f"{P}/{s.process}/synthesis/statements"),
-    "POST /processes/P/synthesis/statements": lambda s: Request(
-        "POST", f"{P}/{s.process}/synthesis/statements",
-        {"text": unique("Affermazione"), "sources": [_contribution(s)]}),
-    "PATCH /synthesis/statements/S": lambda s: Request(
-        "PATCH", f"/api/v1/synthesis/statements/{_statement(s)}", {"text": unique("Riscritta")}),
-    "DELETE /synthesis/statements/S": lambda s: Request(
-        "DELETE", f"/api/v1/synthesis/statements/{_statement(s)}"),
-    "GET /processes/P/synthesis/contributions": lambda s: Request(
-        "GET", f"{P}/{s.process}/synthesis/contributions?q=contributo"),
-    "PATCH /lines/L": lambda s: Request("PATCH", f"/api/v1/lines/{_line(s)}", {"description": unique("Linea")}),
-    "GET /processes/P/pledges": lambda s: Request("GET", f"{P}/{s.process}/pledges"),
-    "POST /processes/P/pledges": lambda s: Request("POST", f"{P}/{s.process}/pledges", {
-        "organization": s.organization, "kind": "volunteers", "description": unique("Volontari"),
-        "quantity": "4", "unit": "persone", "value_eur": "0"}),
-    "PATCH /pledges/G": lambda s: Request("PATCH", f"/api/v1/pledges/{_pledge(s)}", {"value_eur": "1300"}),
-    "DELETE /pledges/G": lambda s: Request("DELETE", f"/api/v1/pledges/{_pledge(s)}"),
-    "POST /pledges/G/confirm": lambda s: Request("POST", f"/api/v1/pledges/{_pledge(s)}/confirm"),
-    "DELETE /pledges/G/confirm": lambda s: Request(
-        "DELETE", f"/api/v1/pledges/{_pledge(s, confirmed=True)}/confirm"),
-    # The verbale: meeting A has approved versions, meeting B never does.
-    "GET /meetings/A/minutes": lambda s: _then(lambda: _approved_minutes(s),
-                                               Request("GET", _minutes(s, "?format=md"))),
-    "GET /meetings/B/minutes": lambda s: Request("GET", f"/api/v1/meetings/{s.meeting_b['id']}/minutes"),
-    "POST /meetings/A/minutes/approve": lambda s: Request("POST", _minutes(s, "/approve")),
-    "GET /meetings/A/minutes/draft": lambda s: Request("GET", _minutes(s, "/draft")),
-    "PUT /meetings/A/minutes/draft": lambda s: Request(
-        "PUT", _minutes(s, "/draft"), {"markdown": f"# Verbale\n\n{unique('Testo')}\n"}),
-    "GET /meetings/A/minutes/versions": lambda s: Request("GET", _minutes(s, "/versions")),
-    "POST /meetings/A/minutes/versions/N/sign": lambda s: Request(
-        "POST", _minutes(s, f"/versions/{_approved_minutes(s)}/sign"), {"capacity": "minute_taker"}),
-    "POST /meetings/A/minutes/versions/N/publish": lambda s: Request(
-        "POST", _minutes(s, f"/versions/{_approved_minutes(s)}/publish")),
-    "GET /public/meetings/A/minutes": lambda s: _then(
-        lambda: _approved_minutes(s, published=True),
-        Request("GET", f"/api/v1/public/meetings/{s.meeting_a['id']}/minutes")),
-    "GET /meetings/A/contributions": lambda s: Request(
-        "GET", f"/api/v1/meetings/{s.meeting_a['id']}/contributions?format=csv"),
+    "POST /meetings/A/attendance": lambda s: Request(
+        "POST", f"/api/v1/meetings/{s.meeting_a['id']}/attendance",
+        {"name": unique("In sala"), "organization": s.organization, "title": "Presidente"}),
+    "PATCH /meetings/A/attendance/organizations/O": lambda s: Request(
+        "PATCH", f"/api/v1/meetings/{s.meeting_a['id']}/attendance/organizations/{s.organization}",
+        {"status": "excused", "note": unique("nota")}),
+    "PUT /meetings/A/consent": lambda s: _then(lambda: _recorded_a(s), Request(
+        "PUT", f"/api/v1/meetings/{s.meeting_a['id']}/consent", {"consent": True})),
+    "POST /meetings/A/documents": lambda s: Request(
+        "POST", f"/api/v1/meetings/{s.meeting_a['id']}/documents",
+        files={"file": ("Relazione.pdf", PDF, "application/pdf")}),
+    "GET /meetings/A/documents": lambda s: Request(
+        "GET", f"/api/v1/meetings/{s.meeting_a['id']}/documents"),
+    "GET /documents/D": lambda s: Request("GET", f"/api/v1/documents/{_document(s)}"),
+    "DELETE /documents/D": lambda s: Request("DELETE", f"/api/v1/documents/{_document(s)}"),
 }
 
 # fmt: off
@@ -357,37 +293,14 @@ EXPECTED = {
     "GET /boards/group-A":           (401, 200, 200, 200, 403, 403, 403, 403, 403),
     "GET /meetings/A/attendance":    (401, 200, 200, 403, 403, 403, 403, 403, 403),
     "PATCH /meetings/A/attendance":  (401, 200, 200, 403, 403, 403, 403, 403, 403),
-    # The synthesis and the pledges span the whole process: not for people admitted to
-    # some meetings only (a code, a limited invite). Pledges are changed by their author.
-    "GET /processes/P/synthesis":    (401, 200, 200, 200, 200, 403, 403, 403, 403),
-    "POST /processes/P/synthesis/approve": (401, 200, 200, 403, 403, 403, 403, 403, 403),
-    "GET /processes/P/synthesis/versions": (401, 200, 200, 200, 200, 403, 403, 403, 403),
-    "POST /processes/P/synthesis/publish": (401, 200, 200, 403, 403, 403, 403, 403, 403),
-    "GET /processes/P/synthesis/public": (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "GET /processes/P/synthesis/statements": (401, 200, 200, 403, 403, 403, 403, 403, 403),
-    "POST /processes/P/synthesis/statements": (401, 201, 201, 403, 403, 403, 403, 403, 403),
-    "PATCH /synthesis/statements/S": (401, 200, 200, 403, 403, 403, 403, 403, 403),
-    "DELETE /synthesis/statements/S": (401, 204, 204, 403, 403, 403, 403, 403, 403),
-    "GET /processes/P/synthesis/contributions": (401, 200, 200, 403, 403, 403, 403, 403, 403),
-    "PATCH /lines/L":                (401, 200, 200, 403, 403, 403, 403, 403, 403),
-    "GET /processes/P/pledges":      (401, 200, 200, 200, 200, 403, 403, 403, 403),
-    "POST /processes/P/pledges":     (401, 201, 201, 201, 403, 403, 403, 403, 403),
-    "PATCH /pledges/G":              (401, 200, 403, 403, 403, 403, 403, 403, 403),
-    "DELETE /pledges/G":             (401, 204, 403, 403, 403, 403, 403, 403, 403),
-    "POST /pledges/G/confirm":       (401, 200, 403, 403, 403, 403, 403, 403, 403),
-    "DELETE /pledges/G/confirm":     (401, 200, 403, 403, 403, 403, 403, 403, 403),
-    # The verbale: members admitted to the meeting read approved versions only; the
-    # minute-taker (here the process's secretary) signs as such; the public text is for all.
-    "GET /meetings/A/minutes":       (401, 200, 200, 200, 200, 403, 403, 200, 200),
-    "GET /meetings/B/minutes":       (401, 200, 200, 403, 403, 403, 403, 403, 403),
-    "POST /meetings/A/minutes/approve": (401, 200, 200, 403, 403, 403, 403, 403, 403),
-    "GET /meetings/A/minutes/draft": (401, 200, 200, 403, 403, 403, 403, 403, 403),
-    "PUT /meetings/A/minutes/draft": (401, 200, 200, 403, 403, 403, 403, 403, 403),
-    "GET /meetings/A/minutes/versions": (401, 200, 200, 200, 200, 403, 403, 200, 200),
-    "POST /meetings/A/minutes/versions/N/sign": (401, 403, 201, 403, 403, 403, 403, 403, 403),
-    "POST /meetings/A/minutes/versions/N/publish": (401, 200, 200, 403, 403, 403, 403, 403, 403),
-    "GET /public/meetings/A/minutes": (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "GET /meetings/A/contributions": (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "POST /meetings/A/attendance":   (401, 201, 201, 403, 403, 403, 403, 403, 403),
+    "PATCH /meetings/A/attendance/organizations/O": (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    # Every member of meeting A answers for themself.
+    "PUT /meetings/A/consent":       (401, 200, 200, 200, 200, 403, 403, 200, 200),
+    "POST /meetings/A/documents":    (401, 201, 201, 403, 403, 403, 403, 403, 403),
+    "GET /meetings/A/documents":     (401, 200, 200, 200, 200, 403, 403, 200, 200),
+    "GET /documents/D":              (401, 200, 200, 200, 200, 403, 403, 200, 200),
+    "DELETE /documents/D":           (401, 204, 204, 403, 403, 403, 403, 403, 403),
 }
 # fmt: on
 
@@ -400,7 +313,7 @@ def test_the_table_covers_every_endpoint(app):
         for method in operations
     }
     rows = {
-        re.sub(r"/(P|O|I|A|B|S|L|G|N|plenary-A|plenary-B|group-A)(?=/|$)", "/{id}",
+        re.sub(r"/(P|O|I|A|B|D|plenary-A|plenary-B|group-A)(?=/|$)", "/{id}",
                name.removesuffix(" invite").removesuffix(" code"))
         for name in EXPECTED
     }
@@ -424,7 +337,7 @@ def _check_success(s: Scenario, name: str, request: Request, token: str | None, 
     if "/boards/" in request.url:
         assert {"seq", "items"} <= set(body)
     if answer.status_code == 201:
-        assert isinstance(body.get("id", body.get("account")), int)
+        assert isinstance(body.get("id", body.get("account", body.get("participant"))), int)
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))
@@ -445,7 +358,7 @@ def test_permission(scenario, name):
     def send(role):
         request, token = prepared[role]
         return scenario.client.request(request.method, request.url, json=request.json,
-                                       headers=bearer(token))
+                                       files=request.files, headers=bearer(token))
 
     # Targets for the refused roles are made before the check; the allowed ones get theirs
     # just before their turn (a new join code replaces the previous one).
