@@ -23,7 +23,7 @@ from app.i18n import current_language
 from app.i18n import gettext as _
 from app.pages.deps import PageActor, PageRoute
 from app.pages.forms import FORM_ERRORS, Forms, FormState, form_error, parse_id, parse_local_datetime
-from app.pages.rendering import is_htmx, render, render_part, see_other
+from app.pages.rendering import is_htmx, render, render_error, render_part, see_other
 from boards import decisions, meetings, processes, reflection
 from boards.access import Actor, require_meeting_member, require_member
 from boards.clock import as_utc, utcnow
@@ -210,9 +210,11 @@ def close_question(prompt_id: int, request: Request, actor: PageActor, session: 
 
 def question_part(session: Session, actor: Actor, process: Process, prompt_id: int,
                   **forms: FormState) -> dict:
+    """The page's context with the one question htmx swaps (None if it is not listed: a
+    question without a deadline is answered in the room)."""
     context = page_context(session, actor, process, **forms)
     asked = context["open_questions"] + context["past_questions"]
-    return {**context, "question": next(q for q in asked if q.prompt.id == prompt_id)}
+    return {**context, "question": next((q for q in asked if q.prompt.id == prompt_id), None)}
 
 
 @router.post("/reflection/questions/{prompt_id}/answers")
@@ -229,9 +231,11 @@ def answer(prompt_id: int, request: Request, actor: PageActor, session: SessionD
     except FORM_ERRORS as error:
         session.rollback()
         state = form_error(name, {"text": text}, error, field_names())
+        part = question_part(session, actor, process, prompt_id, **{name: state})
+        if is_htmx(request) and part["question"] is not None:
+            return render(request, QUESTION, status=status_of(error), **part)
         if is_htmx(request):
-            return render(request, QUESTION, status=status_of(error),
-                          **question_part(session, actor, process, prompt_id, **{name: state}))
+            return render_error(request, status_of(error), state.message or "")
         return render(request, PAGE, status=status_of(error),
                       **page_context(session, actor, process, **{name: state}))
     session.commit()

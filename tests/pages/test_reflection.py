@@ -187,3 +187,32 @@ def test_the_page_is_for_members_and_in_english_too(client, world):
     assert "What changed since your last visit" in text and "Open questions" in text
     client.cookies.clear()
     assert client.get(page(world), follow_redirects=False).status_code == 303  # to the login page
+
+
+def test_a_facilitator_closes_a_question_and_its_answers_stay_readable(client, world, engine):
+    prompt_id = open_question(client, world)
+    post_form(client, f"/reflection/questions/{prompt_id}/answers", {"text": "Risposta prima della chiusura"},
+              page=page(world))
+    answer = post_form(client, f"/reflection/questions/{prompt_id}/close", {}, page=page(world), htmx=True)
+    assert answer.status_code == 200
+    assert answer.text.lstrip().startswith('<section id="questions"')
+    assert "La domanda è chiusa: le risposte restano leggibili." in answer.text
+    closed = answer.text[answer.text.index("Domande chiuse"):]
+    assert "Chiusa: le risposte restano leggibili" in closed and "Risposta prima della chiusura" in closed
+    with Session(engine) as session:
+        assert session.get(Prompt, prompt_id).closed_at is not None
+
+
+def test_a_question_of_the_room_without_deadline_is_not_answered_here(client, world, engine):
+    with Session(engine) as session:
+        prompt = Prompt(meeting_id=world.meeting["id"], text="Solo nella stanza")
+        session.add(prompt)
+        session.commit()
+        prompt_id = prompt.id
+    as_participant(client, world)
+    assert "Solo nella stanza" not in client.get(page(world)).text
+    answer = post_form(client, f"/reflection/questions/{prompt_id}/answers", {"text": "Qui?"},
+                       page=page(world), htmx=True)
+    assert answer.status_code == 422
+    assert answer.headers["HX-Retarget"] == "#page-alerts"
+    assert "Questa domanda non ha una scadenza: si risponde nella stanza dell’incontro" in answer.text
