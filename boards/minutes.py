@@ -452,7 +452,8 @@ def _votes(record: _Record, say) -> list[str]:
         if not results:
             blocks.append(say("No votes were cast."))
             continue
-        rows = [[str(row["rank"]), f"{label(row['item'])} {escape_line(shorten(texts.get(row['item'], ''), VOTE_LABEL_LENGTH))}",
+        rows = [[str(row["rank"]), label(row["item"]) + " " + escape_line(shorten(texts.get(row["item"], ""),
+                                                                                  VOTE_LABEL_LENGTH)),
                  str(row["votes"])] for row in results]
         blocks.append(_table([say("Rank"), say("Contribution"), say("Votes cast")], rows))
     return blocks

@@ -5,7 +5,8 @@ Each person of a process gets a stable pseudonym from the order they joined it
 ("Partecipante A", "Partecipante B", ... "Partecipante AA"), so the same person has the same
 pseudonym in every public document of the process. Their names are replaced wherever they
 appear in the Markdown, also in the free text of contributions: the full name, and each part
-of it (a first name alone, a surname alone) when only one person of the process has it.
+of it (a first name alone, a surname alone) when only one person of the process has it; a
+part that several people share becomes "omissis", as does the RUP's name.
 Organisation names are kept even when they contain a person's name.
 """
 
