@@ -3,8 +3,9 @@ the new material regenerating offers (never forced), approval of numbered versio
 SHA-256, signatures of chair and minute-taker, publication; the latest approved version for
 participants and observers; and the public, pseudonymised page.
 
-The rules (who edits, approves, signs, publishes) live in boards/versions.py; the routes
-here only choose what to show and which domain function to call.
+The rules (who edits, approves, signs, publishes) live in boards/versions.py and
+boards/minutes_versions.py; the routes here only choose what to show and which domain
+function to call.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from app.i18n import gettext as _
 from app.pages.deps import MaybeActor, PageActor, PageRoute
 from app.pages.forms import FORM_ERRORS, Forms, FormState, form_error
 from app.pages.rendering import is_htmx, render, render_part, see_other
-from boards import exports, meetings, minutes, processes, pseudonyms, versions
+from boards import exports, meetings, minutes, minutes_versions, processes, pseudonyms, versions
 from boards.access import Actor, require_meeting_member, require_staff
 from boards.errors import Conflict, InvalidInput, NotFound
 from boards.models import STAFF_ROLES, DocumentKind, DocumentVersion, Meeting, Person
@@ -31,9 +32,6 @@ router = APIRouter(route_class=PageRoute)
 
 PAGE = "minutes.html"
 KIND = DocumentKind.minutes
-# The verbale is an act of an Italian administration: it is written in Italian whatever
-# language the secretary reads the pages in, so regenerating always compares like with like.
-DOCUMENT_LANG = "it"
 FORMATS = ("md", "html", "docx", "odt", "pdf")
 
 
@@ -60,12 +58,11 @@ def public_downloads(meeting_id: int, version: int) -> list[tuple[str, str]]:
             for fmt in FORMATS]
 
 
-def current_draft(session: Session, meeting: Meeting) -> tuple[DocumentVersion, str]:
-    """The draft reconciled with the verbale generated now, and that generated text."""
-    generated = minutes.generate(session, meeting_id=meeting.id, lang=DOCUMENT_LANG)
-    draft = versions.draft_for(session, kind=KIND, process_id=meeting.process_id,
-                               meeting_id=meeting.id, generated=generated)
-    return draft, generated
+def current_draft(session: Session, actor: Actor, meeting: Meeting) -> tuple[DocumentVersion, str]:
+    """The draft reconciled with the verbale generated now, and that generated text.
+    Raises NotAllowed unless staff."""
+    draft = minutes_versions.current_draft(session, actor=actor, meeting_id=meeting.id)
+    return draft.document, draft.generated
 
 
 def history(session: Session, meeting: Meeting, person: Person) -> list[dict]:
@@ -106,7 +103,7 @@ def staff_page(session: Session, actor: Actor, meeting: Meeting, person: Person,
     """Everything the secretary's editor shows. Raises NotAllowed unless staff."""
     require_staff(session, actor, meeting.process_id)
     if draft is None or generated is None:
-        draft, generated = current_draft(session, meeting)
+        draft, generated = current_draft(session, actor, meeting)
     forms.setdefault("editor", FormState("editor", values={"markdown": draft.markdown}))
     _accounts, people = display_names(session, account_ids=[],
                                       person_ids=[draft.edited_by] if draft.edited_by else [])
@@ -157,12 +154,9 @@ def minutes_page(meeting_id: int, request: Request, actor: PageActor, session: S
     person = require_meeting_member(session, actor, meeting)
     if person.role not in STAFF_ROLES:
         return render(request, PAGE, **page_base(session, meeting), **member_page(session, meeting))
-    forms = {}
+    context = staff_page(session, actor, meeting, person)
     if done in DONE:
-        draft, _generated = current_draft(session, meeting)
-        forms["editor"] = FormState("editor", values={"markdown": draft.markdown},
-                                    done=DONE[done]())
-    context = staff_page(session, actor, meeting, person, **forms)
+        context["forms"]["editor"].done = DONE[done]()
     # Looking at the page creates the draft, or lets an untouched one follow the meeting.
     session.commit()
     just_approved = next((v for v in context["history"] if v["version"] == approved), None)
@@ -194,7 +188,7 @@ def save(
     the offers marked as seen; with action `approve`, on to the approval's confirmation."""
     meeting = meetings.get_meeting(session, meeting_id)
     person = require_staff(session, actor, meeting.process_id)
-    draft, generated = current_draft(session, meeting)
+    draft, generated = current_draft(session, actor, meeting)
     text = markdown.rstrip()
     if insert:
         text = f"{text}\n\n{insert.strip()}" if text else insert.strip()
@@ -206,7 +200,7 @@ def save(
                             generated=generated if action == "seen" and not stale else None)
     except FORM_ERRORS as error:
         session.rollback()
-        draft, generated = current_draft(session, meeting)
+        draft, generated = current_draft(session, actor, meeting)
         state = form_error("editor", {"markdown": text}, error, {"markdown": _("Text of the minutes")})
         return render_part(request, PAGE, "editor", status=status_of(error),
                            **page_base(session, meeting),
@@ -232,7 +226,7 @@ def save(
 def approval_page(session: Session, actor: Actor, meeting: Meeting, **forms: FormState) -> dict:
     """The confirmation step: what will be frozen, as which version, with which digest."""
     require_staff(session, actor, meeting.process_id)
-    draft, _generated = current_draft(session, meeting)
+    draft, _generated = current_draft(session, actor, meeting)
     approved = versions.approved_versions(session, kind=KIND, process_id=meeting.process_id,
                                           meeting_id=meeting.id)
     return {
@@ -264,7 +258,7 @@ def approve(
     """Freeze the draft as the next numbered version, if it is still the text confirmed."""
     meeting = meetings.get_meeting(session, meeting_id)
     require_staff(session, actor, meeting.process_id)
-    draft, _generated = current_draft(session, meeting)
+    draft, _generated = current_draft(session, actor, meeting)
     try:
         if sha256 != versions.sha256_of(draft.markdown):
             raise Conflict("The draft changed after you read it: read it again before approving")
@@ -279,18 +273,12 @@ def approve(
     return see_other(request, f"/meetings/{meeting_id}/minutes?approved={version.version}#history")
 
 
-def approved_version(session: Session, meeting: Meeting, version: int) -> DocumentVersion:
-    return versions.get_version(session, kind=KIND, process_id=meeting.process_id,
-                                meeting_id=meeting.id, version=version)
-
-
 @router.post("/meetings/{meeting_id}/minutes/versions/{version}/sign")
 def sign(meeting_id: int, version: int, request: Request, actor: PageActor, session: SessionDep,
          capacity: Annotated[str, Form()] = "") -> Response:
     """Sign an approved version as chair or minute-taker (only that person)."""
-    meeting = meetings.get_meeting(session, meeting_id)
-    versions.sign(session, actor=actor, document=approved_version(session, meeting, version),
-                  capacity=capacity)
+    minutes_versions.sign(session, actor=actor, meeting_id=meeting_id, version=version,
+                          capacity=capacity)
     session.commit()
     return see_other(request, f"/meetings/{meeting_id}/minutes#version-{version}")
 
@@ -299,12 +287,7 @@ def sign(meeting_id: int, version: int, request: Request, actor: PageActor, sess
 def publish(meeting_id: int, version: int, request: Request, actor: PageActor,
             session: SessionDep) -> Response:
     """Publish an approved version in its pseudonymised form (staff)."""
-    meeting = meetings.get_meeting(session, meeting_id)
-    document = approved_version(session, meeting, version)
-    require_staff(session, actor, meeting.process_id)
-    public = pseudonyms.pseudonymise(session, process_id=meeting.process_id,
-                                     markdown=document.markdown)
-    versions.publish(session, actor=actor, document=document, public_markdown=public)
+    minutes_versions.publish(session, actor=actor, meeting_id=meeting_id, version=version)
     session.commit()
     return see_other(request, f"/meetings/{meeting_id}/minutes#version-{version}")
 
@@ -329,13 +312,19 @@ def public_page(meeting_id: int, request: Request, actor: MaybeActor,
                 session: SessionDep) -> Response:
     """The published verbale, people pseudonymised (no sign-in)."""
     meeting, published = published_versions(session, meeting_id)
+
+    def public(text: str) -> str:
+        return pseudonyms.pseudonymise(session, process_id=meeting.process_id, markdown=text)
+
     # A correction note is the secretary's free text: it may name people too.
     rows = [{"version": d.version, "approved_at": d.approved_at, "published_at": d.published_at,
-             "note": pseudonyms.pseudonymise(session, process_id=meeting.process_id,
-                                             markdown=d.note) if d.note else "",
+             "note": public(d.note) if d.note else "",
              "html": exports.html_fragment(d.public_markdown),
              "downloads": public_downloads(meeting.id, d.version)} for d in published]
-    return render(request, "minutes_public.html", **page_base(session, meeting), published=rows)
+    process = processes.get_process(session, meeting.process_id)
+    # Titles are free text too: a meeting may be named after a person.
+    return render(request, "minutes_public.html", meeting=meeting, published=rows,
+                  title=public(meeting.title), process_title=public(process.title))
 
 
 @router.get("/public/meetings/{meeting_id}/minutes/{version}")
@@ -348,9 +337,13 @@ def public_download(meeting_id: int, version: int, session: SessionDep,
         raise NotFound("Version {version} is not published", version=version)
     if format not in FORMATS:
         raise InvalidInput("'format' must be one of: {values}", values=", ".join(FORMATS))
-    letterhead = minutes.letterhead(session, document=document, lang=DOCUMENT_LANG)
-    body = exports.render(document.public_markdown, format, letterhead)
-    filename = f"verbale-incontro-{meeting.number}-v{document.version}-pubblico.{exports.EXTENSIONS[format]}"
-    return Response(body, media_type=exports.MEDIA_TYPES[format],
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    head = minutes.letterhead(session, document=document, public=True)
+    head = exports.Letterhead(administration=head.administration,
+                              title=minutes_versions.public_title(session, meeting=meeting),
+                              status=head.status, lang=head.lang)
+    body = exports.render(document.public_markdown, format, head)
+    stem, _dot, extension = minutes.filename(meeting, exports.EXTENSIONS[format]).rpartition(".")
+    filename = f"{stem}-v{document.version}-pubblico.{extension}"
+    return Response(body, media_type=exports.MEDIA_TYPES[format], headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
 

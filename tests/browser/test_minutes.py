@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import axe_violations, console_errors, describe, sign_in
+from tests.pages.test_minutes import DECISION, record_decision
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 
@@ -132,8 +133,9 @@ def test_the_secretary_corrects_attendance_edits_approves_and_downloads_the_pdf(
     assert errors == []
 
 
-def test_the_live_preview_works_under_the_strict_csp(new_context, world):
-    """Without bypassing the CSP: htmx's request and swap, no inline script, no error."""
+def test_the_live_preview_and_new_material_under_the_strict_csp(new_context, world, engine):
+    """Without bypassing the CSP: htmx's requests and swaps, no inline script, no error; a
+    decision recorded after the draft was edited is offered and inserted by keyboard."""
     page = new_context("it").new_page()
     errors = console_errors(page)
     sign_in(page, world.secretary.email)
@@ -145,4 +147,19 @@ def test_the_live_preview_works_under_the_strict_csp(new_context, world):
     expect(preview.locator("strong")).to_have_text("grassetto")
     expect(preview).to_contain_text("<script>alert(1)</script>")
     expect(preview.locator("script")).to_have_count(0)
+    page.get_by_role("button", name="Salva la bozza").click()
+    expect(page.locator("#editor .alert-success")).to_have_text("Bozza salvata.")
+
+    record_decision(engine, world, DECISION)
+    page.reload()
+    expect(editor).to_have_value(re.compile(r"^# Prova"))
+    offers = page.get_by_role("region", name="Nuovo materiale")
+    offer = offers.locator(".minutes-offer", has_text=DECISION)
+    expect(offer).to_have_count(1)
+    offer.get_by_role("button", name=re.compile("^Inserisci")).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#editor .alert-success")).to_contain_text("Il nuovo materiale è nella bozza")
+    expect(editor).to_have_value(re.compile(r"^# Prova[\s\S]*" + re.escape(DECISION)))
+    expect(preview).to_contain_text(DECISION)
+    expect(offers.locator(".minutes-offer", has_text=DECISION)).to_have_count(0)
     assert errors == []
