@@ -1,4 +1,5 @@
-"""boards.attendance: who is expected, and staff corrections (proxy rules, audit entries)."""
+"""boards.attendance: who is expected, staff corrections (proxy rules, a whole body, people
+present in the room, audit entries) and the rows by organisation."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from boards.models import (
     Attendance,
     AttendanceStatus,
     MeetingState,
+    OrganizationKind,
     PersonRole,
+    RecordingConsent,
 )
 from tests.boards.builders import invited, meeting, organization, process, staff_actor
 
@@ -42,12 +45,14 @@ def test_a_proxy_is_recorded_with_whom_it_stands_for_and_audited(session, place)
     entry = audit.entries(session, process_id=percorso.id)[0]
     assert entry.action == "attendance.correct" and entry.account_id == facilitator.account.id
     assert entry.target == f"meeting:{first.id}"
-    assert entry.detail == {"person": anna.id, "before": None, "status": "proxy",
-                            "proxy_for": paolo.id, "note": "Delega scritta del 20/11"}
+    assert entry.detail == {"person": anna.id, "status": "proxy", "proxy_for": paolo.id,
+                            "note": "Delega scritta del 20/11", "before_status": None,
+                            "before_proxy_for": None, "before_note": ""}
     session.flush()
     correct(session, facilitator, first, anna, AttendanceStatus.absent)
     latest = audit.entries(session, process_id=percorso.id)[0]
-    assert latest.detail["before"] == "proxy" and latest.detail["status"] == "absent"
+    assert latest.detail["before_status"] == "proxy" and latest.detail["status"] == "absent"
+    assert latest.detail["before_proxy_for"] == paolo.id
     assert record.proxy_for is None
 
 
@@ -119,3 +124,88 @@ def test_who_is_expected(session, place):
     rows = attendance.attendance_list(session, actor=facilitator, meeting_id=second.id)
     assert {r["participant"]: r["status"] for r in rows}[guest.id] == "present"
     assert {r["participant"]: r["status"] for r in rows}[anna.id] == "absent"
+
+
+def test_a_proxy_may_stand_for_someone_of_another_body(session, place):
+    facilitator, percorso, _, first, anna, _ = place
+    comune = organization(session, facilitator, percorso.id, kind=OrganizationKind.public)
+    _, sindaco = invited(session, facilitator, percorso.id, comune.id)
+    correct(session, facilitator, first, anna, AttendanceStatus.proxy, proxy_for=sindaco.person.id)
+    session.flush()
+    rows = {r["participant"]: r for r in attendance.meeting_rows(session, first)}
+    assert rows[anna.id]["proxy_for"] == sindaco.person.id
+    assert rows[sindaco.person.id]["represented_by"] == [anna.id]
+
+
+def test_a_whole_body_absent_or_excused(session, place):
+    facilitator, percorso, ente, first, anna, paolo = place
+    comune = organization(session, facilitator, percorso.id, kind=OrganizationKind.public)
+    _, sindaco = invited(session, facilitator, percorso.id, comune.id)
+    correct(session, facilitator, first, anna, AttendanceStatus.proxy, proxy_for=paolo.id)
+    session.flush()
+    records = attendance.mark_organization(session, actor=facilitator, meeting_id=first.id,
+                                           organization_id=ente.id,
+                                           status=AttendanceStatus.excused, note="Assemblea")
+    assert {r.person_id for r in records} == {anna.id, paolo.id}
+    assert all(r.status == AttendanceStatus.excused and r.proxy_for is None and r.note == "Assemblea"
+               for r in records)
+    rows = {r["participant"]: r for r in attendance.meeting_rows(session, first)}
+    assert rows[sindaco.person.id]["status"] == "absent"  # another body, untouched
+    entry = audit.entries(session, process_id=percorso.id)[0]
+    assert entry.action == "attendance.organization" and entry.detail["organization"] == ente.id
+    assert entry.detail["people"] == [anna.id, paolo.id]
+    assert entry.detail["before_status"] == ["proxy", None]
+    for status in (AttendanceStatus.present, AttendanceStatus.proxy):
+        with pytest.raises(InvalidInput, match="absent or excused"):
+            attendance.mark_organization(session, actor=facilitator, meeting_id=first.id,
+                                         organization_id=ente.id, status=status)
+    empty = organization(session, facilitator, percorso.id)
+    with pytest.raises(InvalidInput, match="Nobody of"):
+        attendance.mark_organization(session, actor=facilitator, meeting_id=first.id,
+                                     organization_id=empty.id, status=AttendanceStatus.absent)
+    _, participant = invited(session, facilitator, percorso.id, ente.id)
+    with pytest.raises(NotAllowed):
+        attendance.mark_organization(session, actor=participant, meeting_id=first.id,
+                                     organization_id=ente.id, status=AttendanceStatus.absent)
+
+
+def test_someone_present_in_the_room(session, place):
+    facilitator, percorso, ente, first, _, _ = place
+    record = attendance.add_in_room(session, actor=facilitator, meeting_id=first.id,
+                                    name="  Rosa   Neri ", organization_name="Auser Padova",
+                                    title="Presidente", note="Foglio firme")
+    assert record.in_person and record.status == AttendanceStatus.present
+    assert record.joined_at is not None and record.corrected_by == facilitator.account.id
+    row = {r["participant"]: r for r in attendance.meeting_rows(session, first)}[record.person_id]
+    assert row["name"] == "Rosa Neri" and row["title"] == "Presidente" and row["in_person"]
+    assert row["organization_kind"] == "other"
+    auser = processes.get_organization(session, row["organization"])
+    assert auser.needs_review and auser.name == "Auser Padova"
+    # The same name again is the same organisation; an existing one by id.
+    again = attendance.add_in_room(session, actor=facilitator, meeting_id=first.id,
+                                   name="Luca Verdi", organization_name="auser padova")
+    assert processes.get_organization(session, row["organization"]).id == auser.id
+    assert {r["participant"]: r for r in attendance.meeting_rows(session, first)}[
+        again.person_id]["organization"] == auser.id
+    entry = audit.entries(session, process_id=percorso.id)[0]
+    assert entry.action == "attendance.add" and entry.detail["name"] == "Luca Verdi"
+    with pytest.raises(InvalidInput, match="organisation"):
+        attendance.add_in_room(session, actor=facilitator, meeting_id=first.id, name="Senza ente")
+    with pytest.raises(InvalidInput, match="name"):
+        attendance.add_in_room(session, actor=facilitator, meeting_id=first.id, name=" ",
+                               organization_id=ente.id)
+
+
+def test_rows_by_organisation_public_bodies_first_staff_last(session, place):
+    facilitator, percorso, ente, first, anna, _ = place
+    comune = organization(session, facilitator, percorso.id, kind=OrganizationKind.public,
+                          name="Comune di Crema")
+    invited(session, facilitator, percorso.id, comune.id)
+    session.add(RecordingConsent(meeting_id=first.id, person_id=anna.id, consent=True))
+    session.flush()
+    groups = attendance.attendance_by_organization(session, actor=facilitator, meeting_id=first.id)
+    assert [g["organization"].id if g["organization"] else None for g in groups] == [
+        comune.id, ente.id, None]
+    assert groups[2]["rows"][0]["role"] == "facilitator"
+    consent = {r["participant"]: r["recording_consent"] for r in groups[1]["rows"]}
+    assert consent[anna.id] is True and list(consent.values()).count(None) == 1
