@@ -8,7 +8,7 @@ minute-taker sign approved versions (`boards.versions.sign`). See docs/api.md ("
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session, select
 
@@ -16,6 +16,7 @@ from boards import minutes, pseudonyms, versions
 from boards.access import Actor, person_in_process, require_meeting_member, require_staff
 from boards.clock import iso
 from boards.errors import NotAllowed, NotFound
+from boards.exports import Letterhead
 from boards.meetings import get_meeting
 from boards.models import (
     STAFF_ROLES,
@@ -166,6 +167,13 @@ def public_title(session: Session, *, meeting: Meeting) -> str:
     """The document title with people's names replaced, for the public export's metadata."""
     return pseudonyms.pseudonymise(session, process_id=meeting.process_id,
                                    markdown=minutes.title(meeting, RECORD_LANG))
+
+
+def public_letterhead(session: Session, *, document: DocumentVersion) -> Letterhead:
+    """The letterhead of a published text: its title pseudonymised too."""
+    meeting = get_meeting(session, document.meeting_id)
+    head = minutes.letterhead(session, document=document, lang=RECORD_LANG, public=True)
+    return replace(head, title=public_title(session, meeting=meeting))
 
 
 # --- contributions as a table ---------------------------------------------------------------

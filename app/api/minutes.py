@@ -126,12 +126,8 @@ def publish_version(meeting_id: int, version: int, actor: CurrentActor, session:
 def public_minutes(meeting_id: int, session: SessionDep, format: Format = "md") -> Response:
     """The published verbale, people pseudonymised; no sign-in needed."""
     document = minutes_versions.published(session, meeting_id=meeting_id)
-    meeting = get_meeting(session, meeting_id)
-    head = minutes.letterhead(session, document=document, public=True)
-    head = exports.Letterhead(administration=head.administration,
-                              title=minutes_versions.public_title(session, meeting=meeting),
-                              status=head.status, lang=head.lang)
-    return _export(meeting, document.public_markdown, format, head)
+    head = minutes_versions.public_letterhead(session, document=document)
+    return _export(get_meeting(session, meeting_id), document.public_markdown, format, head)
 
 
 @router.get("/meetings/{meeting_id}/contributions")
