@@ -86,6 +86,7 @@ def test_the_secretary_corrects_attendance_edits_approves_and_downloads_the_pdf(
     page.wait_for_url(re.compile(r"/minutes/approve$"))
     expect(page.locator("main > h1")).to_have_text("Approva la versione 1 del verbale")
     expect(page.locator(".minutes-document")).to_contain_text(EDIT)
+    found |= axe_clean(page, "approval (it)")
     page.get_by_role("button", name="Approva la versione 1").focus()
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/minutes\?approved=1#history$"))
@@ -162,4 +163,36 @@ def test_the_live_preview_and_new_material_under_the_strict_csp(new_context, wor
     expect(editor).to_have_value(re.compile(r"^# Prova[\s\S]*" + re.escape(DECISION)))
     expect(preview).to_contain_text(DECISION)
     expect(offers.locator(".minutes-offer", has_text=DECISION)).to_have_count(0)
+    assert errors == []
+
+
+def test_participants_and_the_public_read_the_approved_verbale(new_context, client, world, live_server):
+    """A participant reads version 1 (never the draft) and the public reads its pseudonymised
+    form; both pages are axe-clean in Italian and English."""
+    meeting = world.meeting["id"]
+    auth = world.secretary.auth
+    assert client.post(f"/api/v1/meetings/{meeting}/minutes/approve", headers=auth).status_code == 200
+    assert client.post(f"/api/v1/meetings/{meeting}/minutes/versions/1/publish",
+                       headers=auth).status_code == 200
+    found = {}
+    errors = []
+    # The verbale is an Italian administrative act: its text is Italian in both languages.
+    for lang in ("it", "en"):
+        member = new_context(lang, bypass_csp=True)
+        member.add_cookies([{"name": "tavolo_session", "value": world.participant["token"],
+                             "url": live_server.url}])
+        page = member.new_page()
+        errors += console_errors(page)
+        page.goto(minutes_path(world))
+        expect(page.locator(".minutes-document h1")).to_contain_text("Verbale dell'incontro n. 1")
+        expect(page.locator("textarea")).to_have_count(0)
+        found |= axe_clean(page, f"participant ({lang})")
+
+        public = new_context(lang, bypass_csp=True).new_page()
+        errors += console_errors(public)
+        public.goto(f"/public/meetings/{meeting}/minutes")
+        expect(public.locator(".minutes-document")).to_contain_text("Cooperativa Il Ponte")
+        expect(public.locator("main")).not_to_contain_text("Persona participant")
+        found |= axe_clean(public, f"public ({lang})")
+    assert not found, describe(found)
     assert errors == []
