@@ -8,6 +8,7 @@ from app.pages import (
     attendance,
     audit,
     auth,
+    documents,
     invites,
     join,
     language,
@@ -21,5 +22,5 @@ from app.pages.deps import csrf_protect
 
 router = APIRouter(include_in_schema=False)
 for module in (auth, language, processes, structure, meetings, invites, join, audit,
-               attendance, minutes, reflection):
+               attendance, documents, minutes, reflection):
     router.include_router(module.router, dependencies=[Depends(csrf_protect)])
