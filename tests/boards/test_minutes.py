@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from boards import minutes, versions
+from boards import attendance, minutes, versions
 from boards.access import Actor, person_in_process
 from boards.exports import html_fragment
 from boards.models import (
@@ -229,3 +229,16 @@ def test_letterhead_and_file_name(session, record):
     assert stamp.status.startswith("Version 1 approved on ") and stamp.status.endswith(approved.sha256)
     assert stamp.title.startswith("Minutes of meeting no.") and stamp.lang == "en"
     assert minutes.filename(record.meeting, "pdf") == f"verbale-{record.meeting.number}-2026-11-27.pdf"
+
+
+def test_proxies_and_people_present_in_the_room(session, record):
+    meeting, people = record.meeting, record.people
+    attendance.correct_attendance(session, actor=record.facilitator, meeting_id=meeting.id,
+                                  person_id=people["carla"].id, status=AttendanceStatus.proxy,
+                                  proxy_for=people["dario"].id)
+    attendance.add_in_room(session, actor=record.facilitator, meeting_id=meeting.id, name="Ugo Sala",
+                           organization_id=people["anna"].organization_id, title="Dirigente")
+    text = minutes.generate(session, meeting_id=meeting.id)
+    assert ("| Associazione Porte Aperte | ente del Terzo settore | presente | "
+            "Carla Neri: presente, con delega di Dario Gialli; Dario Gialli: assente, delega a Carla Neri |") in text
+    assert "Anna Rossi (Assessora): presente; Ugo Sala (Dirigente): presente in sala |" in text
