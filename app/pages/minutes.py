@@ -337,10 +337,7 @@ def public_download(meeting_id: int, version: int, session: SessionDep,
         raise NotFound("Version {version} is not published", version=version)
     if format not in FORMATS:
         raise InvalidInput("'format' must be one of: {values}", values=", ".join(FORMATS))
-    head = minutes.letterhead(session, document=document, public=True)
-    head = exports.Letterhead(administration=head.administration,
-                              title=minutes_versions.public_title(session, meeting=meeting),
-                              status=head.status, lang=head.lang)
+    head = minutes_versions.public_letterhead(session, document=document)
     body = exports.render(document.public_markdown, format, head)
     stem, _dot, extension = minutes.filename(meeting, exports.EXTENSIONS[format]).rpartition(".")
     filename = f"{stem}-v{document.version}-pubblico.{extension}"
