@@ -152,8 +152,12 @@ def save_draft(session: Session, *, actor: Actor, draft: DocumentVersion, markdo
     person = require_staff(session, actor, draft.process_id)
     if draft.version != 0:
         raise Conflict("An approved version never changes: edit the draft instead")
+    cleaned = _clean_markdown(markdown)
+    if generated is not None and (not isinstance(generated, str) or len(generated) > MARKDOWN_LIMIT):
+        raise InvalidInput("The field '{field}' is longer than {limit} characters", field="generated",
+                           limit=MARKDOWN_LIMIT)
     before = draft.markdown
-    draft.markdown = _clean_markdown(markdown)
+    draft.markdown = cleaned
     if generated is not None:
         draft.generated = generated
     draft.edited_by = person.id

@@ -102,6 +102,10 @@ def test_saved_markdown_has_one_line_ending_and_a_final_newline(session, place):
         versions.save_draft(session, actor=facilitator, draft=draft, markdown="   ")
     with pytest.raises(InvalidInput):
         versions.save_draft(session, actor=facilitator, draft=draft, markdown="x" * (versions.MARKDOWN_LIMIT + 1))
+    with pytest.raises(InvalidInput):
+        versions.save_draft(session, actor=facilitator, draft=draft, markdown="# V",
+                            generated="x" * (versions.MARKDOWN_LIMIT + 1))
+    assert draft.markdown == "# V\n\ntesto\n"
 
 
 def test_participants_neither_edit_nor_approve_nor_publish(session, place):
