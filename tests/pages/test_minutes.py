@@ -12,7 +12,7 @@ import re
 import pytest
 from sqlmodel import Session
 
-from boards import decisions, meetings, versions
+from boards import decisions, meetings, meetings_live, versions
 from boards.access import person_in_process
 from boards.accounts import resolve_token
 from boards.models import DecisionMethod, DocumentKind
@@ -287,3 +287,39 @@ def test_the_page_is_in_english_too(secretary_client, world):
     page = secretary_client.get(path(world), headers={"Accept-Language": "en"}).text
     assert "New material" in page and "Save the draft" in page
 
+
+
+def test_the_chair_signs_as_chair(secretary_client, client, world, engine):
+    with Session(engine) as session:
+        actor = resolve_token(session, world.facilitator.token)
+        meeting = meetings.get_meeting(session, world.meeting["id"])
+        meetings_live.start_meeting(session=session, meeting=meeting,
+                                    actor_person=person_in_process(session, actor, world.process))
+        session.commit()
+    approve(secretary_client, world)
+    assert "Firma la versione 1 come presidente" not in client.get(path(world)).text
+    client.cookies.clear()
+    sign_in(client, world.facilitator.email)
+    page = client.get(path(world)).text
+    assert "Firma la versione 1 come presidente" in page
+    assert "come verbalizzante" not in page
+    answer = post(client, path(world, "/versions/1/sign"), {"capacity": "chair"}, page=path(world))
+    assert answer.status_code == 303
+    page = client.get(path(world)).text
+    assert re.search(r"Giulia Ferraro, come presidente, il \d", page)
+    assert "Firma la versione 1 come presidente" not in page
+    # Once per capacity.
+    answer = post(client, path(world, "/versions/1/sign"), {"capacity": "chair"}, page=path(world))
+    assert answer.status_code == 409
+
+
+def test_an_empty_draft_is_refused_next_to_the_field(secretary_client, world):
+    client = secretary_client
+    before = draft_text(client.get(path(world)).text)
+    token = csrf_of(client.get(path(world)).text)
+    answer = client.post(path(world), data={"markdown": "  \n", "csrf_token": token},
+                         headers={"HX-Request": "true"})
+    assert answer.status_code == 422
+    assert "<html" not in answer.text and 'id="editor-markdown-error"' in answer.text
+    assert 'aria-invalid="true"' in answer.text and "Testo del verbale" in answer.text
+    assert draft_text(client.get(path(world)).text) == before
