@@ -95,3 +95,15 @@ def test_a_participant_answers_an_open_question_and_replies_to_a_comment_by_keyb
 
     assert not any(violations.values()), describe(violations)
     assert errors == []
+
+
+def test_the_pages_between_meetings_reflow_on_a_narrow_screen(new_context, world):
+    """WCAG 1.4.10: at 320 CSS pixels nothing needs horizontal scrolling."""
+    page = new_context("it", viewport={"width": 320, "height": 640}).new_page()
+    sign_in(page, world.facilitator.email)
+    page.goto(f"/processes/{world.process}/reflection")
+    press(page, page.get_by_text("Apri una domanda di riflessione"))  # the widest part: its form
+    expect(page.get_by_label("Scadenza")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.goto(f"/meetings/{world.meeting['id']}/reflection")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
