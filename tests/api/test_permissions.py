@@ -190,6 +190,18 @@ def _document(s: Scenario) -> int:
     return answer.json()["id"]
 
 
+def _minutes(s: Scenario, suffix: str = "") -> str:
+    return f"/api/v1/meetings/{s.meeting_a['id']}/minutes{suffix}"
+
+
+def _approved_minutes(s: Scenario, *, published: bool = False) -> int:
+    """A new approved version of meeting A's verbale (published if asked); its number."""
+    version = s.as_facilitator("POST", _minutes(s, "/approve"))["version"]
+    if published:
+        s.as_facilitator("POST", _minutes(s, f"/versions/{version}/publish"))
+    return version
+
+
 # What each endpoint is called with; builders make fresh targets where a success would
 # otherwise change what the next role sees.
 REQUESTS: dict[str, Callable[[Scenario], Request]] = {
@@ -259,6 +271,24 @@ REQUESTS: dict[str, Callable[[Scenario], Request]] = {
         "GET", f"/api/v1/meetings/{s.meeting_a['id']}/documents"),
     "GET /documents/D": lambda s: Request("GET", f"/api/v1/documents/{_document(s)}"),
     "DELETE /documents/D": lambda s: Request("DELETE", f"/api/v1/documents/{_document(s)}"),
+    # The verbale: meeting A has approved versions, meeting B never does.
+    "GET /meetings/A/minutes": lambda s: _then(lambda: _approved_minutes(s),
+                                               Request("GET", _minutes(s, "?format=md"))),
+    "GET /meetings/B/minutes": lambda s: Request("GET", f"/api/v1/meetings/{s.meeting_b['id']}/minutes"),
+    "POST /meetings/A/minutes/approve": lambda s: Request("POST", _minutes(s, "/approve")),
+    "GET /meetings/A/minutes/draft": lambda s: Request("GET", _minutes(s, "/draft")),
+    "PUT /meetings/A/minutes/draft": lambda s: Request(
+        "PUT", _minutes(s, "/draft"), {"markdown": f"# Verbale\n\n{unique('Testo')}\n"}),
+    "GET /meetings/A/minutes/versions": lambda s: Request("GET", _minutes(s, "/versions")),
+    "POST /meetings/A/minutes/versions/N/sign": lambda s: Request(
+        "POST", _minutes(s, f"/versions/{_approved_minutes(s)}/sign"), {"capacity": "minute_taker"}),
+    "POST /meetings/A/minutes/versions/N/publish": lambda s: Request(
+        "POST", _minutes(s, f"/versions/{_approved_minutes(s)}/publish")),
+    "GET /public/meetings/A/minutes": lambda s: _then(
+        lambda: _approved_minutes(s, published=True),
+        Request("GET", f"/api/v1/public/meetings/{s.meeting_a['id']}/minutes")),
+    "GET /meetings/A/contributions": lambda s: Request(
+        "GET", f"/api/v1/meetings/{s.meeting_a['id']}/contributions?format=csv"),
 }
 
 # fmt: off
@@ -301,6 +331,18 @@ EXPECTED = {
     "GET /meetings/A/documents":     (401, 200, 200, 200, 200, 403, 403, 200, 200),
     "GET /documents/D":              (401, 200, 200, 200, 200, 403, 403, 200, 200),
     "DELETE /documents/D":           (401, 204, 204, 403, 403, 403, 403, 403, 403),
+    # The verbale: members admitted to the meeting read approved versions only; the
+    # minute-taker (here the process's secretary) signs as such; the public text is for all.
+    "GET /meetings/A/minutes":       (401, 200, 200, 200, 200, 403, 403, 200, 200),
+    "GET /meetings/B/minutes":       (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "POST /meetings/A/minutes/approve": (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "GET /meetings/A/minutes/draft": (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "PUT /meetings/A/minutes/draft": (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "GET /meetings/A/minutes/versions": (401, 200, 200, 200, 200, 403, 403, 200, 200),
+    "POST /meetings/A/minutes/versions/N/sign": (401, 403, 201, 403, 403, 403, 403, 403, 403),
+    "POST /meetings/A/minutes/versions/N/publish": (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "GET /public/meetings/A/minutes": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /meetings/A/contributions": (401, 200, 200, 403, 403, 403, 403, 403, 403),
 }
 # fmt: on
 
@@ -313,7 +355,7 @@ def test_the_table_covers_every_endpoint(app):
         for method in operations
     }
     rows = {
-        re.sub(r"/(P|O|I|A|B|D|plenary-A|plenary-B|group-A)(?=/|$)", "/{id}",
+        re.sub(r"/(P|O|I|A|B|D|N|plenary-A|plenary-B|group-A)(?=/|$)", "/{id}",
                name.removesuffix(" invite").removesuffix(" code"))
         for name in EXPECTED
     }
