@@ -83,6 +83,8 @@ _LABELS: dict[str, Callable[[], dict[str, str]]] = {
         "line.describe": _("Line of work described"),
         "synthesis.approve": _("Synthesis document approved"),
         "synthesis.publish": _("Synthesis document published"),
+        "reflection.open": _("Question opened for reflection between meetings"),
+        "reflection.close": _("Question for reflection closed"),
     },
     "pledge_kind": lambda: {
         "money": _("Money"),
