@@ -21,7 +21,7 @@ from docx.text.paragraph import Paragraph
 from markdown_it.tree import SyntaxTreeNode
 
 from boards.exports.letterhead import Letterhead, page_of
-from boards.exports.markdown import parse
+from boards.exports.markdown import parse, table_rows
 
 FONT = "Titillium Web"
 MONOSPACE = "DejaVu Sans Mono"
@@ -221,7 +221,7 @@ class _Writer:
         return num.numId
 
     def table(self, node: SyntaxTreeNode) -> None:
-        rows = [(section.type == "thead", tr) for section in node.children for tr in section.children]
+        rows = table_rows(node)
         columns = max(len(tr.children) for _, tr in rows)
         table = self.document.add_table(rows=len(rows), cols=columns)
         table.style = self.document.styles["Table Grid"]

@@ -24,6 +24,8 @@ def document(markdown: str, letterhead: Letterhead, *, extra_css: str = "") -> s
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(letterhead.title)}</title>\n"
         f'<meta name="author" content="{escape(letterhead.administration)}">\n'
+        f'<meta name="description" content="{escape(letterhead.status)}">\n'
+        '<meta name="generator" content="Tavolo">\n'
         f"<style>\n{STYLESHEET}{extra_css}</style>\n</head>\n<body>\n"
         '<header class="letterhead">\n'
         f'<p class="administration">{escape(letterhead.administration)}</p>\n'

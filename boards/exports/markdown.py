@@ -81,10 +81,8 @@ def parse(markdown: str) -> SyntaxTreeNode:
     return SyntaxTreeNode(_MD.parse(markdown))
 
 
-def plain_text(node: SyntaxTreeNode) -> str:
-    """The text of an inline subtree, without its markup."""
-    if node.type in ("text", "code_inline"):
-        return node.content
-    if node.type in ("softbreak", "hardbreak"):
-        return " "
-    return "".join(plain_text(child) for child in node.children)
+def table_rows(table: SyntaxTreeNode) -> list[tuple[bool, SyntaxTreeNode]]:
+    """The rows of a table, each with whether it is a header row."""
+    return [(section.type == "thead", row)
+            for section in table.children for row in section.children]
+

@@ -50,7 +50,7 @@ from odf.text import (
 )
 
 from boards.exports.letterhead import Letterhead, page_of
-from boards.exports.markdown import parse
+from boards.exports.markdown import parse, table_rows
 
 FONT = "Titillium Web"
 MONOSPACE = "DejaVu Sans Mono"
@@ -182,9 +182,9 @@ class _Writer:
         self.cell = self._automatic("table-cell", "Cell", TableCellProperties(
             border=_BORDER, padding="0.08cm"))
         self.aligned = {
-            (heading, cls): self._automatic("paragraph", f"Cell_{heading}_{align}",
-                                            ParagraphProperties(textalign=align),
-                                            parent="Table_20_Heading" if heading else "Table_20_Contents")
+            (heading, cls): self._automatic(
+                "paragraph", f"Cell_{heading}_{align}", ParagraphProperties(textalign=align),
+                parent="Table_20_Heading" if heading else "Table_20_Contents")
             for heading in (True, False) for cls, align in _ALIGNMENTS.items()
         }
         self.rule = self._automatic("paragraph", "Rule", ParagraphProperties(
@@ -205,7 +205,8 @@ class _Writer:
             if ordered:
                 level_style = ListLevelStyleNumber(level=level, numformat="1", numsuffix=".")
             else:
-                level_style = ListLevelStyleBullet(level=level, bulletchar=_BULLETS[(level - 1) % 3])
+                level_style = ListLevelStyleBullet(
+                    level=level, bulletchar=_BULLETS[(level - 1) % len(_BULLETS)])
             level_style.addElement(ListLevelProperties(
                 spacebefore=f"{0.6 * level:.1f}cm", minlabelwidth="0.6cm"))
             style.addElement(level_style)
@@ -265,7 +266,8 @@ class _Writer:
         element = List(stylename="List_20_Number" if ordered else "List_20_Bullet")
         start = int(node.attrs.get("start", 1))
         for index, item in enumerate(node.children):
-            list_item = ListItem(startvalue=start) if ordered and index == 0 and start != 1 else ListItem()
+            restart = ordered and index == 0 and start != 1
+            list_item = ListItem(startvalue=start) if restart else ListItem()
             for position, child in enumerate(item.children):
                 if child.type == "paragraph":
                     paragraph = P(stylename="Text_20_body")
@@ -281,12 +283,13 @@ class _Writer:
 
     def table(self, node: SyntaxTreeNode, parent) -> None:
         self.tables += 1
-        rows = [(section.type == "thead", tr) for section in node.children for tr in section.children]
+        rows = table_rows(node)
         columns = max(len(tr.children) for _, tr in rows)
         table_style = self._automatic("table", f"Table{self.tables}", TableProperties(
             width=f"{_TEXT_WIDTH_CM}cm", align="margins"))
-        column_style = self._automatic("table-column", f"Table{self.tables}.A", TableColumnProperties(
-            columnwidth=f"{_TEXT_WIDTH_CM / columns:.2f}cm"))
+        column_style = self._automatic(
+            "table-column", f"Table{self.tables}.A",
+            TableColumnProperties(columnwidth=f"{_TEXT_WIDTH_CM / columns:.2f}cm"))
         table = Table(name=f"Tabella{self.tables}", stylename=table_style)
         table.addElement(TableColumn(numbercolumnsrepeated=columns, stylename=column_style))
         # Header rows repeat at the top of every page the table runs over.

@@ -13,12 +13,13 @@ Nothing is fetched: the only resources the document may load are those font file
 from __future__ import annotations
 
 import dataclasses
+import io
 import unicodedata
 from functools import cache
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
-from weasyprint import HTML
+from weasyprint import Attachment, HTML
 from weasyprint.urls import URLFetcher
 
 from boards.exports.html import document
@@ -29,6 +30,8 @@ FONTS = Path(__file__).resolve().parents[2] / "static/vendor/bootstrap-italia/fo
 _DEJAVU_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu-sans-fonts",
                 "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF")
 REPLACEMENT = "\ufffd"
+# The name of the attached Markdown source (PDF/A-3 allows embedded files).
+SOURCE_NAME = "documento.md"
 
 
 def _dejavu(name: str) -> Path:
@@ -127,12 +130,20 @@ class _FontsOnly(URLFetcher):
 
 
 def render_pdf(markdown: str, letterhead: Letterhead) -> bytes:
-    """The Markdown as a PDF/A-3b document (internal links kept)."""
-    letterhead = dataclasses.replace(
+    """The Markdown as a tagged PDF/A-3b document (internal links kept), with the exact
+    Markdown bytes attached as its source, so that anyone can check them against the
+    SHA-256 of the approved version."""
+    printed = dataclasses.replace(
         letterhead, administration=printable(letterhead.administration),
         title=printable(letterhead.title), status=printable(letterhead.status))
-    html = document(printable(markdown), letterhead, extra_css=_page_css(letterhead))
+    html = document(printable(markdown), printed, extra_css=_page_css(printed))
+    source = Attachment(file_obj=io.BytesIO(markdown.encode("utf-8")), name=SOURCE_NAME,
+                        description=letterhead.status, relationship="Source")
     return HTML(string=html, url_fetcher=_FontsOnly(allowed_protocols=("file",))).write_pdf(
+        pdf_variant="pdf/a-3b",
+        # Tags give the PDF a structure (headings, lists, tables) that screen readers follow.
+        pdf_tags=True,
         # Presentational hints honour HTML attributes such as <ol start="4">.
-        pdf_variant="pdf/a-3b", presentational_hints=True
+        presentational_hints=True,
+        attachments=[source],
     )

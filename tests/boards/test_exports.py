@@ -29,6 +29,7 @@ LONG = ("Il tavolo discute della coprogettazione dei servizi di prossimità, del
 XSS = "<script>alert(1)</script>"
 CONTRIBUTIONS = [f"Contributo numero {n}: più panchine e più ombra nei parchi di quartiere"
                  for n in range(20, 80)]
+ANNEX = "".join(f"- **C{n}** {text}\n" for n, text in enumerate(CONTRIBUTIONS, start=20))
 VERBALE = f"""# Verbale dell'incontro n. 3 — Tavolo «Inclusione sociale»
 
 Procedura: coprogettazione ex art. 55 D.Lgs. 117/2017. Luogo: Sala Paladin, Palazzo Moroni.
@@ -54,7 +55,7 @@ Procedura: coprogettazione ex art. 55 D.Lgs. 117/2017. Luogo: Sala Paladin, Pala
 - **C12** Più panchine nei parchi, perché gli anziani possano sostare. (*Cooperativa L'Àncora*)
 - **C13** {XSS} e {{{{7*7}}}} restano testo: <img src=x onerror=alert(2)>
   - Un sotto-punto annidato con `codice`
-{"".join(f"- **C{n}** {text}{chr(10)}" for n, text in zip(range(20, 80), CONTRIBUTIONS, strict=True))}
+{ANNEX}
 {LONG}
 
 > Decisione presa all'unanimità dei presenti (12 favorevoli, 0 contrari, 0 astenuti).
@@ -160,7 +161,8 @@ def test_html_fragment_escapes_raw_html_and_loads_nothing():
     fragment = html_fragment(
         "**C7** <b onclick=x>grassetto</b> ![pixel](https://tracker.example/p.gif) "
         "[male](javascript:alert(1)) [bene](https://example.org)\n\n<iframe src=x></iframe>\n")
-    assert fragment.startswith('<p id="c7"><strong>C7</strong> &lt;b onclick=x&gt;grassetto&lt;/b&gt;')
+    assert fragment.startswith(
+        '<p id="c7"><strong>C7</strong> &lt;b onclick=x&gt;grassetto&lt;/b&gt;')
     assert "<img" not in fragment and "<iframe" not in fragment and "&lt;iframe" in fragment
     assert 'href="javascript' not in fragment
     assert '<a href="https://example.org">bene</a>' in fragment
@@ -224,7 +226,8 @@ def test_docx_ordered_lists_number_from_their_own_start(files):
             starts.append((paragraph.text[:6], num.numId,
                            num.xpath("./w:lvlOverride/w:startOverride/@w:val")))
     assert [(text, start) for text, _, start in starts] == [
-        ("Approv", ["1"]), ("Mobili", ["1"]), ("Varie ", ["1"]), ("Azione", ["4"]), ("Prossi", ["4"])]
+        ("Approv", ["1"]), ("Mobili", ["1"]), ("Varie ", ["1"]),
+        ("Azione", ["4"]), ("Prossi", ["4"])]
     assert starts[0][1] != starts[3][1]
 
 
@@ -244,8 +247,8 @@ def test_docx_keeps_labels_as_text_with_bookmarks_and_internal_links(files):
 
 def test_odt_holds_every_text_under_its_letterhead(files):
     document = load_odt(io.BytesIO(files["odt"]))
-    text = flat("\n".join(teletype.extractText(element) for element in
-                          document.getElementsByType(odf_text.H) + document.getElementsByType(odf_text.P)))
+    blocks = document.getElementsByType(odf_text.H) + document.getElementsByType(odf_text.P)
+    text = flat("\n".join(teletype.extractText(element) for element in blocks))
     for expected in TEXTS:
         assert flat(expected) in text
     styles = zipfile.ZipFile(io.BytesIO(files["odt"])).read("styles.xml").decode("utf-8")
@@ -262,9 +265,10 @@ def test_odt_holds_every_text_under_its_letterhead(files):
 
 def test_odt_has_outline_headings_a_bordered_table_with_header_rows_bookmarks_and_links(files):
     content = zipfile.ZipFile(io.BytesIO(files["odt"])).read("content.xml").decode("utf-8")
-    assert '<text:h text:outline-level="2" text:style-name="Heading_20_2">Presenze</text:h>' in content
-    assert re.search(r"<table:table-header-rows><table:table-row>.*?Ente.*?</table:table-header-rows>",
-                     content)
+    assert ('<text:h text:outline-level="2" text:style-name="Heading_20_2">Presenze</text:h>'
+            in content)
+    assert re.search(
+        r"<table:table-header-rows><table:table-row>.*?Ente.*?</table:table-header-rows>", content)
     assert "fo:border=\"0.75pt solid #333333\"" in content
     assert '<text:bookmark text:name="c12"/>' in content
     assert re.search(r'<text:a [^>]*xlink:href="#c12"[^>]*>C12</text:a>', content)
@@ -298,6 +302,20 @@ def test_pdf_is_pdf_a_3b_with_title_and_language(files):
     assert reader.metadata.title == "Verbale dell'incontro n. 3"
     assert reader.trailer["/Root"]["/Lang"] == "it"
     assert "/OutputIntents" in reader.trailer["/Root"]
+
+
+def test_pdf_is_tagged_for_screen_readers_and_has_an_outline(files):
+    root = pypdf.PdfReader(io.BytesIO(files["pdf"])).trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root
+    assert "/Outlines" in root
+
+
+def test_pdf_carries_the_exact_markdown_as_its_source(files):
+    reader = pypdf.PdfReader(io.BytesIO(files["pdf"]))
+    assert reader.attachments == {"documento.md": [VERBALE.encode("utf-8")]}
+    source = reader.trailer["/Root"]["/AF"][0].get_object()
+    assert source["/AFRelationship"] == "/Source" and source["/Desc"] == STATUS
+    assert reader.metadata.subject == STATUS and reader.metadata.creator == "Tavolo"
 
 
 def test_pdf_embeds_every_font(files):
