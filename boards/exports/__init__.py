@@ -11,13 +11,14 @@ docs/exports.md for the design.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from functools import lru_cache
 
 from boards.exports.docx import render_docx
 from boards.exports.html import document
 from boards.exports.letterhead import Letterhead
-from boards.exports.markdown import to_html
+from boards.exports.markdown import to_html, writable
 from boards.exports.odt import render_odt
 
 __all__ = ["EXTENSIONS", "MEDIA_TYPES", "Letterhead", "html_fragment", "render"]
@@ -68,6 +69,10 @@ def render(markdown: str, fmt: str, letterhead: Letterhead) -> bytes:
     renderer = _RENDERERS.get(fmt)
     if renderer is None:
         raise ValueError(f"Unknown export format {fmt!r}: expected one of {', '.join(MEDIA_TYPES)}")
+    if fmt != "md":
+        letterhead = dataclasses.replace(
+            letterhead, administration=writable(letterhead.administration),
+            title=writable(letterhead.title), status=writable(letterhead.status))
     return renderer(markdown, letterhead)
 
 

@@ -15,6 +15,13 @@ from markdown_it.rules_core import StateCore
 from markdown_it.tree import SyntaxTreeNode
 
 CONTRIBUTION_LABEL = re.compile(r"C[1-9][0-9]*")
+# What XML (DOCX, ODT) cannot hold and HTML calls a parse error: control characters but
+# tab and line ends, lone surrogates, noncharacters. Dropped from the rendered text.
+_UNWRITABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
+    + "]"
+)
 
 # GFM alignment as classes (Bootstrap Italia's names) instead of style attributes, which the
 # pages' Content-Security-Policy would refuse.
@@ -71,14 +78,19 @@ def _parser() -> MarkdownIt:
 _MD = _parser()
 
 
+def writable(text: str) -> str:
+    """The text without what no document format can hold (see _UNWRITABLE)."""
+    return _UNWRITABLE.sub("", text)
+
+
 def to_html(markdown: str) -> str:
     """The Markdown as an HTML fragment: everything escaped, contribution anchors set."""
-    return _MD.render(markdown)
+    return _MD.render(writable(markdown))
 
 
 def parse(markdown: str) -> SyntaxTreeNode:
     """The Markdown as a tree (root → blocks → inline), for the DOCX and ODT writers."""
-    return SyntaxTreeNode(_MD.parse(markdown))
+    return SyntaxTreeNode(_MD.parse(writable(markdown)))
 
 
 def table_rows(table: SyntaxTreeNode) -> list[tuple[bool, SyntaxTreeNode]]:

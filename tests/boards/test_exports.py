@@ -381,3 +381,17 @@ def test_the_pdf_loads_no_resource_but_its_fonts():
     for url in ("file:///etc/passwd", "https://tracker.example/p.gif", FONTS.as_uri() + "/../x"):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
+
+
+def test_characters_no_document_can_hold_are_dropped_from_the_documents_only():
+    markdown = "prima\x0b seconda\x7f terza\ufdd0 fine\n"
+    hostile = Letterhead("Comune\x00 di Padova", "Titolo\x1b", "Bozza\x0c")
+    assert render(markdown, "md", hostile) == markdown.encode("utf-8")
+    page = render(markdown, "html", hostile).decode("utf-8")
+    html5lib.HTMLParser(strict=True).parse(page)
+    assert "prima seconda terza fine" in page and "Comune di Padova" in page
+    document = docx.Document(io.BytesIO(render(markdown, "docx", hostile)))
+    assert document.paragraphs[0].text == "prima seconda terza fine"
+    assert document.sections[0].header.paragraphs[0].text == "Comune di Padova"
+    odt = load_odt(io.BytesIO(render(markdown, "odt", hostile)))
+    assert teletype.extractText(odt.getElementsByType(odf_text.P)[0]) == "prima seconda terza fine"
