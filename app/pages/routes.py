@@ -14,13 +14,15 @@ from app.pages import (
     language,
     meetings,
     minutes,
+    pledges,
     processes,
     reflection,
     structure,
+    synthesis,
 )
 from app.pages.deps import csrf_protect
 
 router = APIRouter(include_in_schema=False)
 for module in (auth, language, processes, structure, meetings, invites, join, audit,
-               attendance, documents, minutes, reflection):
+               attendance, documents, minutes, reflection, pledges, synthesis):
     router.include_router(module.router, dependencies=[Depends(csrf_protect)])
