@@ -83,8 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     app.state.hub = hub
     errors.install(app)
-    for module in (session, join, processes, meetings, invites, boards, attendance, minutes, pledges,
-                   synthesis):
+    for module in (session, join, processes, meetings, invites, boards, attendance, documents, pledges, synthesis,
+                   minutes):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.add_api_websocket_route("/ws/meetings/{meeting_id}", transport.endpoint)
