@@ -221,7 +221,7 @@ class Record {
           const button = element("button", "btn btn-outline-primary btn-xs", this.t[word]);
           button.type = "button";
           button.dataset.action = String(action.id);
-          button.setAttribute("aria-label", this.fmt(this.t[`${word}-named`], { name: snippet(action.text, 40) }));
+          button.setAttribute("aria-label", this.fmt(this.t[`${word}-named`], { name: snippet(action.text) }));
           button.addEventListener("click", () => this.updateAction(action.id, status));
           cell.append(button);
         }
