@@ -96,7 +96,7 @@ def _set_up(document, letterhead: Letterhead) -> None:
     status = footer.paragraphs[0]
     status.add_run(letterhead.status).font.size = Pt(8)
     _top_border(status)
-    numbers = footer.add_paragraph()
+    numbers = footer.add_paragraph(style="Footer")
     numbers.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     page, of = page_of(letterhead.lang)
     numbers.add_run(f"{page} ").font.size = Pt(8)
@@ -240,20 +240,25 @@ class _Writer:
 
     # --- inline ---------------------------------------------------------------------------
     def inline(self, paragraph: Paragraph, node: SyntaxTreeNode, *, bold: bool = False,
-               italic: bool = False, strike: bool = False, link: str | None = None,
-               container=None) -> None:
+               italic: bool = False, strike: bool = False, container=None) -> None:
         kind = node.type
         if kind == "inline":
             for child in node.children:
                 self.inline(paragraph, child, bold=bold, italic=italic, strike=strike)
         elif kind in ("text", "code_inline", "softbreak", "hardbreak"):
-            text = " " if kind == "softbreak" else node.content
-            run = paragraph.add_run("" if kind == "hardbreak" else text)
+            if kind in ("text", "code_inline") and not node.content:
+                return
+            run = paragraph.add_run()
             if kind == "hardbreak":
                 run.add_break()
-            run.bold = bold or None
-            run.italic = italic or None
-            run.font.strike = strike or None
+            else:
+                run.text = " " if kind == "softbreak" else node.content
+            if bold:
+                run.bold = True
+            if italic:
+                run.italic = True
+            if strike:
+                run.font.strike = True
             if kind == "code_inline":
                 run.font.name = MONOSPACE
             if container is not None:

@@ -320,10 +320,11 @@ def test_pdf_carries_the_exact_markdown_as_its_source(files):
 
 def test_pdf_embeds_every_font(files):
     reader = pypdf.PdfReader(io.BytesIO(files["pdf"]))
-    fonts = {}
+    fonts, encodings = {}, set()
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
+            encodings.add(str(font.get("/Encoding")))
             for face in [font, *(d.get_object() for d in font.get("/DescendantFonts", []))]:
                 if "/FontDescriptor" in face:
                     descriptor = face["/FontDescriptor"].get_object()
@@ -332,6 +333,8 @@ def test_pdf_embeds_every_font(files):
     assert fonts and all(fonts.values()), fonts
     # WeasyPrint names a font after its @font-face family: Titillium Web is "Tavolo Text".
     assert any(name.endswith("+Tavolo-Text") for name in fonts), fonts
+    # WeasyPrint gives a font a custom encoding only to show .notdef, which PDF/A forbids.
+    assert encodings == {"/Identity-H"}
 
 
 def test_a_character_no_font_can_draw_prints_as_the_replacement_character():
