@@ -198,11 +198,13 @@ def _record_of(session: Session, meeting_id: int, person_id: int) -> Attendance:
     return record or Attendance(meeting_id=meeting_id, person_id=person_id)
 
 
-def _state(record: Attendance) -> dict | None:
-    """What an audit entry keeps of a record, before or after a change."""
+def _before(record: Attendance) -> dict:
+    """What a record said before a change, for the audit entry (flat: the audit page lists
+    keys and values)."""
     if record.id is None:
-        return None
-    return {"status": record.status.value, "proxy_for": record.proxy_for, "note": record.note}
+        return {"before_status": None, "before_proxy_for": None, "before_note": ""}
+    return {"before_status": record.status.value, "before_proxy_for": record.proxy_for,
+            "before_note": record.note}
 
 
 def correct_attendance(
@@ -236,7 +238,7 @@ def correct_attendance(
         raise InvalidInput("'proxy_for' only goes with the status 'proxy'")
     note = clean_text(note, field="note", required=False)
     record = _record_of(session, meeting_id, person_id)
-    before = _state(record)
+    before = _before(record)
     record.status = status
     record.proxy_for = proxy_for
     record.note = note
@@ -248,8 +250,8 @@ def correct_attendance(
     session.add(record)
     session.flush()
     audit.record(session, actor=actor, action="attendance.correct", process_id=meeting.process_id,
-                 target=f"meeting:{meeting_id}", person=person_id, before=before,
-                 after=_state(record))
+                 target=f"meeting:{meeting_id}", person=person_id, status=status.value,
+                 proxy_for=proxy_for, note=note, **before)
     return record
 
 
@@ -277,19 +279,19 @@ def mark_organization(
     people = [p for p in expected_people(session, meeting) if p.organization_id == organization.id]
     if not people:
         raise InvalidInput("Nobody of {name} is expected at this meeting", name=organization.name)
-    records, changes = [], []
+    records, before = [], []
     for person in people:
         record = _record_of(session, meeting_id, person.id)
-        before = _state(record)
+        before.append(record.status.value if record.id else None)
         record.status, record.proxy_for, record.note = status, None, note
         record.corrected_by, record.corrected_at = staff.account_id, utcnow()
         session.add(record)
         records.append(record)
-        changes.append({"person": person.id, "before": before})
     session.flush()
     audit.record(session, actor=actor, action="attendance.organization",
                  process_id=meeting.process_id, target=f"meeting:{meeting_id}",
-                 organization=organization.id, status=status.value, note=note, people=changes)
+                 organization=organization.id, status=status.value, note=note,
+                 people=[p.id for p in people], before_status=before)
     return records
 
 

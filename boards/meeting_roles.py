@@ -53,11 +53,11 @@ def set_meeting_roles(
     require_staff(session, actor, meeting.process_id)
     chair = _staff_person(session, meeting, chair_id, "chair")
     minute_taker = _staff_person(session, meeting, minute_taker_id, "minute_taker")
-    before = {"chair": meeting.chair_id, "minute_taker": meeting.minute_taker_id}
+    before = (meeting.chair_id, meeting.minute_taker_id)
     meeting.chair_id, meeting.minute_taker_id = chair, minute_taker
-    after = {"chair": chair, "minute_taker": minute_taker}
     session.add(meeting)
-    if before != after:
+    if before != (chair, minute_taker):
         audit.record(session, actor=actor, action="meeting.roles", process_id=meeting.process_id,
-                     target=f"meeting:{meeting.id}", before=before, after=after)
+                     target=f"meeting:{meeting.id}", chair=chair, minute_taker=minute_taker,
+                     before_chair=before[0], before_minute_taker=before[1])
     return meeting

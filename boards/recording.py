@@ -45,7 +45,7 @@ def set_recording_url(session: Session, *, actor: Actor, meeting_id: int, url: s
     session.add(meeting)
     if before != meeting.recording_url:
         audit.record(session, actor=actor, action="meeting.recording", process_id=meeting.process_id,
-                     target=f"meeting:{meeting.id}", before=before, after=meeting.recording_url)
+                     target=f"meeting:{meeting.id}", url=meeting.recording_url, before_url=before)
     return meeting
 
 
@@ -81,5 +81,6 @@ def answer_consent(session: Session, *, actor: Actor, meeting_id: int, consent: 
     session.add(row)
     session.flush()
     audit.record(session, actor=actor, action="recording.consent", process_id=meeting.process_id,
-                 target=f"meeting:{meeting.id}", person=person.id, before=before, after=consent)
+                 target=f"meeting:{meeting.id}", person=person.id, consent=consent,
+                 before_consent=before)
     return row
