@@ -104,17 +104,25 @@ def require_meeting_member(session: Session, actor: Actor, meeting: Meeting) -> 
     return person
 
 
-def require_whole_process(session: Session, actor: Actor, process_id: int) -> Person:
-    """Raises NotAllowed unless the actor takes part in the whole process: staff, or someone
-    invited to every meeting. A meeting code or an invite limited to some meetings admits to
-    those meetings only, not to what spans the process (the synthesis, the pledges)."""
-    person = require_member(session, actor, process_id)
+def in_whole_process(session: Session, actor: Actor, person: Person) -> bool:
+    """Whether this member (reached through this token) takes part in the whole process:
+    staff, or someone invited to every meeting. A meeting code or an invite limited to some
+    meetings admits to those meetings only, not to what spans the process (the synthesis,
+    the pledges)."""
     if person.role in STAFF_ROLES:
-        return person
+        return True
     if actor.token.meeting_id is not None:
-        raise NotAllowed("Your invitation covers some meetings only, not the whole process")
+        return False
     if actor.token.invite_id is not None:
         invite = session.get(Invite, actor.token.invite_id)
         if invite is None or invite.revoked_at is not None or invite.meetings is not None:
-            raise NotAllowed("Your invitation covers some meetings only, not the whole process")
+            return False
+    return True
+
+
+def require_whole_process(session: Session, actor: Actor, process_id: int) -> Person:
+    """Raises NotAllowed unless the actor takes part in the whole process (`in_whole_process`)."""
+    person = require_member(session, actor, process_id)
+    if not in_whole_process(session, actor, person):
+        raise NotAllowed("Your invitation covers some meetings only, not the whole process")
     return person

@@ -17,7 +17,7 @@ from app.pages.forms import FORM_ERRORS, Forms, FormState, form_error
 from app.pages.labels import names
 from app.pages.rendering import render, render_part, see_other
 from boards import invites, processes, reflection
-from boards.access import Actor, require_member
+from boards.access import Actor, in_whole_process, require_member
 from boards.clock import utcnow
 from boards.models import STAFF_ROLES, AccountRole, OrganizationKind, Process, ProcessKind
 from boards.people import current_meeting, meetings_for
@@ -101,6 +101,7 @@ def process_detail(process_id: int, request: Request, actor: PageActor, session:
     if person.role not in STAFF_ROLES:
         meetings = meetings_for(session, actor, process_id)
         return render(request, "process_member.html", process=process, meetings=meetings,
-                      current=current_meeting(meetings, utcnow()), between=between)
+                      current=current_meeting(meetings, utcnow()), between=between,
+                      whole_process=in_whole_process(session, actor, person))
     return render(request, "process.html", between=between, **process_page(session, actor, process))
 

@@ -159,3 +159,20 @@ def test_only_staff_edit_and_the_page_is_in_english_too(facilitator_client, memb
     page = facilitator_client.get(path, headers={"Accept-Language": "en"}).text
     assert '<html lang="en">' in page and "<h1>Synthesis document</h1>" in page
     assert "Lines of work and statements" in page and "Approve as version 1" in page
+
+
+def test_the_process_page_links_here_for_those_who_take_part_in_all_of_it(facilitator_client, member_client,
+                                                                          client, record):
+    link = f'href="/processes/{record.process}/synthesis"'
+    assert link in facilitator_client.get(f"/processes/{record.process}").text
+    member = member_client.get(f"/processes/{record.process}").text
+    assert link in member and f'href="/processes/{record.process}/pledges"' in member
+    # Someone invited to one meeting only is not shown what they may not open.
+    invite = client.post(f"/api/v1/processes/{record.process}/invites", headers=record.facilitator.auth,
+                         json={"name": "Ospite", "organization": record.organizations["third_sector"],
+                               "role": "participant", "meetings": [record.meeting["id"]]}).json()
+    with TestClient(client.app, client=("10.8.8.8", 50000)) as limited:
+        page = limited.get(f"/join/{invite['invite']}")
+        limited.post(f"/join/{invite['invite']}", data={"csrf_token": csrf_of(page.text)})
+        assert link not in limited.get(f"/processes/{record.process}").text
+        assert limited.get(f"/processes/{record.process}/synthesis").status_code == 403
