@@ -16,7 +16,7 @@ from realtime.errors import Close
 from realtime.frames import encode
 from realtime.sequencer import Sequencer
 from realtime.streams import LogEvent, StreamName
-from realtime.visibility import class_of, event_frame
+from realtime.visibility import EVERYONE, RULES, class_of, event_frame
 
 if TYPE_CHECKING:
     from realtime.connection import Connection
@@ -83,22 +83,41 @@ class Feed:
             self.fan_out(ready)
 
     def fan_out(self, event: LogEvent) -> None:
+        seq = event.seq
+        if event.name not in RULES:
+            # One class, everyone: the same string for every subscriber.
+            frame = encode(event_frame(event, EVERYONE))
+            for subscription in list(self.subscriptions.values()):
+                subscription.deliver(seq, frame)
+            return
         encoded: dict[str, str] = {}
         for subscription in list(self.subscriptions.values()):
             klass = class_of(event, subscription.connection.viewer)
             frame = encoded.get(klass)
             if frame is None:
                 frame = encoded[klass] = encode(event_frame(event, klass))
-            subscription.deliver(event.seq, frame)
+            subscription.deliver(seq, frame)
 
     def flush_presence(self) -> None:
+        """The cursors of this tick, as one entry per recipient: the same list for everyone
+        but the senders, who do not get their own back."""
         self.presence_timer = None
         waiting, self.presence = self.presence, {}
-        for sender, frame in waiting.items():
-            text = encode(frame)
-            for subscription in self.subscriptions.values():
-                if subscription.synced and subscription.connection is not sender:
-                    subscription.connection.outbox.put(text, droppable=True)
+        if not waiting:
+            return
+        texts = {sender: encode(frame) for sender, frame in waiting.items()}
+        everyone = list(texts.values())
+        size = sum(map(len, everyone))
+        for subscription in self.subscriptions.values():
+            if not subscription.synced:
+                continue
+            connection = subscription.connection
+            own = texts.get(connection)
+            if own is None:
+                connection.outbox.put_all(everyone, droppable=True, size=size)
+            elif len(texts) > 1:
+                others = [text for sender, text in texts.items() if sender is not connection]
+                connection.outbox.put_all(others, droppable=True, size=size - len(own))
 
     def stop(self) -> None:
         if self.gap_task is not None:

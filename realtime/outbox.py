@@ -27,7 +27,9 @@ class Outbox:
     def __init__(self, *, max_frames: int = MAX_FRAMES, max_bytes: int = MAX_BYTES) -> None:
         self.max_frames = max_frames
         self.max_bytes = max_bytes
-        self._frames: deque[list[str]] = deque()
+        # (a frame or a list of frames that go out together, its size); lists may be shared
+        # between connections and are never changed once queued.
+        self._entries: deque[tuple[str | list[str], int]] = deque()
         self._bytes = 0
         self._wake = asyncio.Event()
         # Set once a close is asked for: the transport then closes the socket.
@@ -38,26 +40,34 @@ class Outbox:
         self.urgent = False
 
     def __len__(self) -> int:
-        return len(self._frames)
+        return len(self._entries)
 
     def put(self, frame: str, *, droppable: bool = False) -> bool:
         """Queue a frame; False if the connection is closing or has just overflowed.
 
         A droppable frame (presence) is dropped, not queued, once the queue is half full.
         """
-        if droppable and len(self._frames) >= self.max_frames // 2:
+        if droppable and len(self._entries) >= self.max_frames // 2:
             return self.close_code is None
-        return self.put_all([frame])
+        return self._queue(frame, len(frame))
 
-    def put_all(self, frames: list[str]) -> bool:
-        """Queue frames that go out together (a replay), as one entry."""
+    def put_all(self, frames: list[str], *, droppable: bool = False, size: int | None = None) -> bool:
+        """Queue frames that go out together (a replay, the cursors of a tick), as one entry.
+
+        The list is kept as it is, so one list may be queued for many connections; `size`
+        (the sum of the frames' lengths) saves counting it again for each.
+        """
+        if droppable and len(self._entries) >= self.max_frames // 2:
+            return self.close_code is None
+        return self._queue(frames, sum(map(len, frames)) if size is None else size)
+
+    def _queue(self, entry: str | list[str], size: int) -> bool:
         if self.close_code is not None:
             return False
-        size = sum(len(frame) for frame in frames)
-        if len(self._frames) >= self.max_frames or (self._frames and self._bytes + size > self.max_bytes):
+        if len(self._entries) >= self.max_frames or (self._entries and self._bytes + size > self.max_bytes):
             self.close(Close.TOO_SLOW, "too slow: resubscribe with since", urgent=True)
             return False
-        self._frames.append(frames)
+        self._entries.append((entry, size))
         self._bytes += size
         self._wake.set()
         return True
@@ -70,28 +80,32 @@ class Outbox:
         self.close_reason = reason
         self.urgent = urgent
         if urgent:
-            self._frames.clear()
+            self._entries.clear()
             self._bytes = 0
         self.closing.set()
         self._wake.set()
 
     async def take(self) -> list[str] | None:
         """The next frames to send (at least one), or None when the socket should close."""
-        while not self._frames:
+        while not self._entries:
             if self.close_code is not None:
                 return None
             self._wake.clear()
             await self._wake.wait()
         if self.urgent:
             return None
-        entry = self._frames.popleft()
-        frames = list(entry)
-        size = sum(len(frame) for frame in entry)
-        while self._frames and len(frames) < BATCH_FRAMES:
-            entry_size = sum(len(frame) for frame in self._frames[0])
-            if size + entry_size > BATCH_BYTES:
+        entries = self._entries
+        frames: list[str] = []
+        size = 0
+        while entries:
+            entry, entry_size = entries[0]
+            if frames and (len(frames) >= BATCH_FRAMES or size + entry_size > BATCH_BYTES):
                 break
-            frames.extend(self._frames.popleft())
+            entries.popleft()
+            if isinstance(entry, str):
+                frames.append(entry)
+            else:
+                frames.extend(entry)
             size += entry_size
         self._bytes -= size
         return frames

@@ -1,7 +1,8 @@
 """The websocket endpoint, GET /ws/meetings/{meeting_id}: a reader and a writer task around
 a `Connection`. Everything else is in the sans-I/O protocol and the hub.
 
-The writer drains the connection's outbox, several frames at a time as one `batch` frame.
+The writer drains the connection's outbox, several frames at a time as one `batch` frame,
+at most SEND_INTERVAL apart.
 When the outbox overflows the writer may be stuck on a client that does not read: it is
 cancelled and the socket closed with 4408. See docs/protocol.md ("Queues").
 """
@@ -26,6 +27,10 @@ log = logging.getLogger(__name__)
 DRAIN_TIMEOUT = 10.0
 # A close frame waits for the socket to be writable for at most this long.
 CLOSE_TIMEOUT = 10.0
+# At most one websocket message per connection this often (60 a second, as tldraw does):
+# under load, what falls due meanwhile leaves as one `batch`; a quiet connection's next
+# frame still goes out at once.
+SEND_INTERVAL = 1 / 60
 
 
 async def endpoint(websocket: WebSocket, meeting_id: int) -> None:
@@ -83,3 +88,5 @@ async def _read(websocket: WebSocket, connection: Connection) -> bool:
 async def _write(websocket: WebSocket, outbox: Outbox) -> None:
     while (frames := await outbox.take()) is not None:
         await websocket.send_text(frames[0] if len(frames) == 1 else batch(frames))
+        # A timer, not a synchronisation: what is queued meanwhile goes out together.
+        await asyncio.sleep(SEND_INTERVAL)
