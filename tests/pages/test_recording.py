@@ -87,3 +87,15 @@ def test_a_recorded_meeting_asks_consent_before_the_room(client, facilitator_cli
     sign_in(client, world.facilitator.email)
     attendance = client.get(f"/meetings/{world.meeting['id']}/attendance")
     assert "Consenso alla registrazione" in attendance.text and "Nessuna risposta" in attendance.text
+
+
+def test_the_code_page_says_the_meeting_is_recorded(client, world, engine):
+    code = client.post(f"/api/v1/meetings/{world.meeting['id']}/code",
+                       headers=world.facilitator.auth).json()["code"]
+    assert "è registrato" not in client.get(f"/code/{code}").text
+    with Session(engine) as session:
+        meeting = session.get(Meeting, world.meeting["id"])
+        meeting.recording_url = "https://video.example.org/rec/3"
+        session.add(meeting)
+        session.commit()
+    assert "Questo incontro è registrato: prima di partecipare" in client.get(f"/code/{code}").text
