@@ -28,6 +28,7 @@ from boards.models import (
     Meeting,
     MeetingState,
     Organization,
+    OrganizationKind,
     Person,
     PersonRole,
     RecordingConsent,
@@ -161,13 +162,14 @@ def attendance_by_organization(session: Session, *, actor: Actor, meeting_id: in
     groups: dict[int | None, list[dict]] = {}
     for row in meeting_rows(session, meeting):
         groups.setdefault(row["organization"], []).append(row)
-    order = ["public", "health", "third_sector", "other"]
+    # The enum's order: public administrations, health authorities, Third Sector, others.
+    order = list(OrganizationKind)
 
     def key(org_id: int | None) -> tuple:
         organization = organizations.get(org_id)
         if organization is None:
             return (len(order), "")
-        return (order.index(organization.kind.value), organization.name.casefold())
+        return (order.index(organization.kind), organization.name.casefold())
 
     return [
         {"organization": organizations.get(org_id), "rows": groups[org_id]}
