@@ -108,7 +108,8 @@ def _page_css(letterhead: Letterhead) -> str:
         'code, pre { font-family: "Tavolo Mono", "Tavolo Fallback"; }\n'
         "@page { size: A4; margin: 22mm 20mm 24mm 22mm;\n"
         f"  @top-center {{ content: {_css_string(letterhead.administration)}; {margin_box}\n"
-        "    vertical-align: bottom; padding-bottom: 3mm; border-bottom: 0.5pt solid #8a9aab; }\n"
+        "    width: 100%; vertical-align: bottom; padding-bottom: 3mm;\n"
+        "    border-bottom: 0.5pt solid #8a9aab; }\n"
         f"  @bottom-left {{ content: {_css_string(letterhead.status)}; {margin_box}\n"
         "    width: 75%; overflow-wrap: anywhere; vertical-align: top; padding-top: 3mm; }\n"
         f'  @bottom-right {{ content: {_css_string(page + " ")} counter(page) '
