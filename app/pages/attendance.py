@@ -32,7 +32,7 @@ def field_names() -> dict[str, dict[str, str]]:
     return {
         "person": {
             "participant": _("Person"),
-            "status": _("Attendance"),
+            "status": _("Attendance status"),
             "proxy_for": _("Proxy for"),
             "note": _("Note"),
         },
