@@ -37,8 +37,11 @@ class Facilitation {
     const board = document.getElementById("board");
     const people = json(board && board.dataset.people, {});
     const organizations = json(board && board.dataset.organizations, {});
+    this.organizations = organizations;
+    this.meetingId = board ? Number(board.dataset.meeting) : null;
     this.people = new Map(Object.entries(people).map(([id, [name, org]]) => [Number(id), { name, org: organizations[org] }]));
     this.placeable = json(panel && panel.dataset.placeable, []);
+    this.peopleRequest = null;
     this.dragged = null; // the person being dragged between groups
     this.refocus = null; // the person whose group control had the focus before a redraw
     this.lang = document.documentElement.lang || "it";
@@ -173,11 +176,16 @@ class Facilitation {
         break;
       }
       case "participant.joined":
-        if (data.name && !this.people.has(data.participant)) this.people.set(data.participant, { name: data.name });
+        if (data.name && !this.people.has(data.participant)) {
+          this.people.set(data.participant, { name: data.name, org: this.organizations[data.organization] });
+        }
+        // Someone invited after this page was made may now be placed in a group.
+        if (live && !this.placeable.includes(data.participant)) this.refreshPeople();
         break;
       case "groups.created":
         meeting.groups = data.groups || [];
         meeting.running = false;
+        if (live) this.refreshPeople();
         break;
       case "groups.assigned":
         for (const group of meeting.groups) {
@@ -639,6 +647,31 @@ class Facilitation {
     const person = this.people.get(id);
     if (!person) return this.fmt(this.t["person-n"], { n: id });
     return person.org ? `${person.name} (${person.org})` : person.name;
+  }
+
+  // The participants admitted to the meeting, as the facilitator's attendance list has them
+  // now (the page's list was made when it loaded). Without an answer, the page's list stays.
+  refreshPeople() {
+    if (!this.panel || !this.meetingId || this.peopleRequest) return;
+    this.peopleRequest = fetch(`/api/v1/meetings/${this.meetingId}/attendance`, {
+      credentials: "same-origin", headers: { Accept: "application/json" },
+    })
+      .then((answer) => (answer.ok ? answer.json() : null))
+      .then((rows) => {
+        if (!Array.isArray(rows)) return;
+        const participants = rows.filter((row) => row.role === "participant");
+        for (const row of participants) {
+          const org = row.organization_name ?? this.organizations[row.organization];
+          this.people.set(row.participant, { name: row.name, org });
+        }
+        this.placeable = participants.map((row) => row.participant);
+        this.panel.dataset.groupsKey = ""; // draw the groups again
+        this.render();
+      })
+      .catch(() => {})
+      .finally(() => {
+        this.peopleRequest = null;
+      });
   }
 
   renderPlacement() {

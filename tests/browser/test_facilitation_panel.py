@@ -14,7 +14,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations, console_errors, describe, facilitator_page, live
+from tests.browser.conftest import (
+    axe_violations, console_errors, describe, facilitator_page, live, room_path, sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 
@@ -58,7 +60,7 @@ def write_note(page, text: str, kind: str = "note") -> None:
 
 
 def test_groups_by_hand_a_look_into_a_group_and_a_message_to_one_group(new_context, client, world):
-    elena = guest_page(new_context, client, world, "Elena Moretti", "third_sector")
+    elena = guest_page(new_context, client, world, "Elena Moretti", "third_sector", bypass_csp=True)
     luca = guest_page(new_context, client, world, "Luca Ferri", "public", lang="it")
     staff = facilitator_page(new_context, world, bypass_csp=True)
     errors = console_errors(staff) + console_errors(elena) + console_errors(luca)
@@ -97,6 +99,8 @@ def test_groups_by_hand_a_look_into_a_group_and_a_message_to_one_group(new_conte
     groups = client.get(f"/api/v1/meetings/{world.meeting['id']}", headers=world.facilitator.auth).json()["groups"]
     sizes = {group["name"]: len(group["members"]) for group in groups}
     assert sizes == {"Gruppo 1": 1, "Gruppo 2": 1}, groups
+    # axe-core with the people in their groups and the form of a decision open, in Italian.
+    staff.get_by_text("Registra una decisione").click()
     no_violations(facilitator=staff)
 
     panel.get_by_role("button", name="Avvia il lavoro in gruppi").click()
@@ -138,11 +142,12 @@ def test_groups_by_hand_a_look_into_a_group_and_a_message_to_one_group(new_conte
     expect(luca.locator(".meeting-broadcast")).to_contain_text("Tutti in plenaria")
     expect(elena.locator(".meeting-broadcast")).to_contain_text("Tutti in plenaria")
     assert luca.evaluate("window.seenMessages") == ["Tutti in plenaria"]
+    no_violations(participant=elena)
     assert errors == []
 
 
 def test_voting_from_the_notes_on_the_board_and_the_summon(new_context, client, world):
-    staff = facilitator_page(new_context, world, lang="en")
+    staff = facilitator_page(new_context, world, lang="en", bypass_csp=True)
     guest = guest_page(new_context, client, world, "Elena Moretti", "third_sector", lang="it", bypass_csp=True)
     errors = console_errors(staff) + console_errors(guest)
     write_note(staff, NOTE)
@@ -168,7 +173,11 @@ def test_voting_from_the_notes_on_the_board_and_the_summon(new_context, client, 
     guest.keyboard.press("v")
     expect(left).to_have_text("Votazione aperta: hai usato tutti i tuoi voti")
     expect(note.get_by_role("button", name=f"Vota: {NOTE} (i tuoi voti: 2)")).to_be_disabled()
-    no_violations(participant=guest)
+    # Staff vote too: the facilitator's canvas has its buttons, in English.
+    expect(staff.locator(".board-votes")).to_have_text("Voting open: 2 votes left")
+    staff.locator(".board-plane").get_by_role("button", name=f"Vote for: {OTHER}").click()
+    expect(staff.locator(".board-votes")).to_have_text("Voting open: one vote left")
+    no_violations(participant=guest, facilitator=staff)
     guest.keyboard.press("v")
     expect(guest.locator("#board-announcer")).to_have_text("Votazione aperta: hai usato tutti i tuoi voti")
     guest.keyboard.press("Shift+V")
@@ -176,6 +185,7 @@ def test_voting_from_the_notes_on_the_board_and_the_summon(new_context, client, 
 
     panel.get_by_role("button", name="End voting").click()
     expect(note.locator(".board-vote-result")).to_have_text("un voto")
+    expect(guest.locator(".board-plane .board-item", has_text=OTHER).locator(".board-vote-result")).to_have_text("un voto")
     expect(guest.get_by_role("region", name="Risultati della votazione")).to_contain_text(NOTE)
     expect(left).to_be_hidden()
     expect(note.get_by_role("button", name=re.compile("Vota"))).to_have_count(0)
@@ -259,9 +269,27 @@ def test_a_line_of_work_a_decision_and_an_action_reach_everyone(new_context, cli
     # Participants see the record, without its controls.
     expect(record.locator("form")).to_have_count(0)
     expect(actions.get_by_role("button")).to_have_count(0)
+
+    # axe-core in English with the people in a group made by hand and a group's board shown.
+    panel = open_panel(staff)
+    panel.get_by_label("How to form them").select_option("manual")
+    panel.get_by_label("Number of groups").fill("1")
+    panel.get_by_role("button", name="Create the groups").click()
+    placement = panel.get_by_role("group", name="People in the groups")
+    expect(placement.get_by_role("region", name="Not in a group")).to_contain_text("Elena Moretti")
+    placement.get_by_role("button", name="Open the board of Group 1").click()
+    expect(staff.locator(".board-name")).to_have_text("Group 1")
     no_violations(facilitator=staff, participant=guest)
 
-    staff.get_by_role("button", name="Mark as done: Verificare i costi del personale notturno").click()
+    # The secretary records too: the action is done.
+    secretary = new_context("it").new_page()
+    errors += console_errors(secretary)
+    sign_in(secretary, world.secretary.email)
+    secretary.goto(room_path(world))
+    live(secretary)
+    expect(secretary.locator("#facilitation-panel")).to_have_count(0)
+    secretary.get_by_role("button", name="Segna come fatta: Verificare i costi del personale notturno").click()
     expect(row).to_contain_text("Fatta")
-    expect(staff.get_by_role("button", name="Reopen: Verificare i costi del personale notturno")).to_be_focused()
+    expect(secretary.get_by_role("button", name="Riapri: Verificare i costi del personale notturno")).to_be_focused()
+    expect(staff.get_by_role("table", name="Actions")).to_contain_text("Done")
     assert errors == []
