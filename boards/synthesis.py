@@ -401,6 +401,11 @@ def pledge_kind_label(kind: PledgeKind, lang: str) -> str:
     return _t(lang, it, en)
 
 
+def _note(lang: str, it: str, en: str) -> str:
+    """A remark of the document itself, in italics."""
+    return f"*{_t(lang, it, en)}*"
+
+
 def _cite(item_ids: list[int]) -> str:
     return ", ".join(f"[C{i}](#c{i})" for i in item_ids)
 
@@ -453,17 +458,20 @@ def _lines_part(session: Session, process_id: int, meetings: dict[int, Meeting],
 
     out = [f"## {_t(lang, 'Linee di lavoro', 'Lines of work')}", ""]
     if not lines:
-        out += [f"*{_t(lang, 'Nessuna linea di lavoro è stata ancora definita.', 'No line of work has been defined yet.')}*", ""]
+        out += [_note(lang, "Nessuna linea di lavoro è stata ancora definita.",
+                      "No line of work has been defined yet."), ""]
     for number, line in enumerate(lines, start=1):
         meeting = meetings[line.meeting_id]
         out += [f"### {number}. {escape_line(line.title)}", ""]
-        out += [f"*{_t(lang, f'Dall’incontro n. {meeting.number} del {md_date(meeting_date(meeting), lang)}', f'From meeting no. {meeting.number} of {md_date(meeting_date(meeting), lang)}')}*", ""]
+        day = md_date(meeting_date(meeting), lang)
+        out += [_note(lang, f"Dall’incontro n. {meeting.number} del {day}",
+                      f"From meeting no. {meeting.number} of {day}"), ""]
         if line.description:
             out += [escape_line(line.description), ""]
         if by_line.get(line.id):
             out += [*bullets(by_line[line.id]), ""]
         else:
-            out += [f"*{_t(lang, 'Nessuna affermazione ancora.', 'No statement yet.')}*", ""]
+            out += [_note(lang, "Nessuna affermazione ancora.", "No statement yet."), ""]
     if by_line.get(None):
         out += [f"### {_t(lang, 'Considerazioni generali', 'General remarks')}", "", *bullets(by_line[None]), ""]
     return out
@@ -487,7 +495,8 @@ def _pledges_part(session: Session, process_id: int, lang: str) -> list[str]:
     if confirmed:
         out += [*_table(header, rows(confirmed), right={3, 4}), ""]
     else:
-        out += [f"*{_t(lang, 'Nessun impegno di risorse è stato ancora confermato.', 'No resource pledge has been confirmed yet.')}*", ""]
+        out += [_note(lang, "Nessun impegno di risorse è stato ancora confermato.",
+                      "No resource pledge has been confirmed yet."), ""]
     if totals.total:
         out += [f"### {_t(lang, 'Totali per tipo di risorsa', 'Totals by kind of resource')}", ""]
         out += [*_table([_t(lang, "Risorsa", "Resource"), _t(lang, "Valore (€)", "Value (€)")],
@@ -513,7 +522,9 @@ def _pledges_part(session: Session, process_id: int, lang: str) -> list[str]:
                    "Shares are rounded to the hundredth of a point (half to even); the partners’ share is 100 "
                    "minus the public share."), ""]
     if totals.pending:
-        out += [f"### {_t(lang, 'Impegni in attesa di conferma (esclusi dai totali)', 'Pledges awaiting confirmation (not in the totals)')}", ""]
+        title = _t(lang, "Impegni in attesa di conferma (esclusi dai totali)",
+                   "Pledges awaiting confirmation (not in the totals)")
+        out += [f"### {title}", ""]
         out += [*_table(header, rows(totals.pending), right={3, 4}), ""]
     return out
 
@@ -531,11 +542,12 @@ def _votes(decision: Decision, lang: str) -> str:
 def _decisions_part(session: Session, process_id: int, meetings: list[Meeting], lang: str,
                     cited: set[int]) -> list[str]:
     ids = [m.id for m in meetings]
-    decisions = session.exec(select(Decision).where(Decision.meeting_id.in_(ids)).order_by(Decision.id)).all() if ids else []
+    decisions = (session.exec(select(Decision).where(Decision.meeting_id.in_(ids)).order_by(Decision.id)).all()
+                 if ids else [])
     number = {m.id: m.number for m in meetings}
     out = [f"## {_t(lang, 'Decisioni', 'Decisions')}", ""]
     if not decisions:
-        return [*out, f"*{_t(lang, 'Nessuna decisione è stata registrata.', 'No decision has been recorded.')}*", ""]
+        return [*out, _note(lang, "Nessuna decisione è stata registrata.", "No decision has been recorded."), ""]
     for decision in sorted(decisions, key=lambda d: (number[d.meeting_id], d.id)):
         where = _t(lang, f"Incontro n. {number[decision.meeting_id]}", f"Meeting no. {number[decision.meeting_id]}")
         # A decision may rest on frames or texts too; only notes are contributions.
@@ -557,8 +569,9 @@ def _actions_part(session: Session, meetings: list[Meeting], lang: str) -> list[
         Organization.id.in_({a.owner_id for a in actions})))} if actions else {}
     out = [f"## {_t(lang, 'Azioni aperte', 'Open actions')}", ""]
     if not actions:
-        return [*out, f"*{_t(lang, 'Nessuna azione aperta.', 'No open action.')}*", ""]
-    rows = [[escape_line(a.text), escape_line(organizations.get(a.owner_id, "")), md_date(a.due, lang) if a.due else "—",
+        return [*out, _note(lang, "Nessuna azione aperta.", "No open action."), ""]
+    rows = [[escape_line(a.text), escape_line(organizations.get(a.owner_id, "")),
+             md_date(a.due, lang) if a.due else "—",
              str(number[a.meeting_id])] for a in actions]
     return [*out, *_table([_t(lang, "Azione", "Action"), _t(lang, "Responsabile", "Owner"),
                            _t(lang, "Scadenza", "Due"), _t(lang, "Incontro n.", "Meeting no.")], rows), ""]
@@ -569,7 +582,7 @@ def _annex(session: Session, process_id: int, cited: set[int], lang: str) -> lis
     found = sorted(contributions(session, process_id, item_ids=sorted(cited), include_hidden=True),
                    key=lambda c: c.id)
     if not found:
-        return [*out, f"*{_t(lang, 'Nessun contributo è citato.', 'No contribution is cited.')}*", ""]
+        return [*out, _note(lang, "Nessun contributo è citato.", "No contribution is cited."), ""]
     out += [f"- **{c.label}** {escape_line(c.text)} — *{_meta(c, lang)}*" for c in found]
     return [*out, ""]
 
@@ -680,6 +693,7 @@ def letterhead(process: Process, document: DocumentVersion | None, *, lang: str 
         status = _t(lang, f"Versione {document.version} approvata il {day} — SHA-256 {document.sha256}",
                     f"Version {document.version} approved on {day} — SHA-256 {document.sha256}")
         if public:
-            status = _t(lang, f"Versione pubblica (pseudonimizzata) della versione {document.version} approvata il {day}",
+            status = _t(lang,
+                        f"Versione pubblica (pseudonimizzata) della versione {document.version} approvata il {day}",
                         f"Public (pseudonymised) text of version {document.version} approved on {day}")
     return Letterhead(administration=process.administration or process.title, title=title, status=status, lang=lang)
