@@ -75,10 +75,15 @@ def _set_up(document, letterhead: Letterhead) -> None:
     language = OxmlElement("w:lang")
     language.set(qn("w:val"), _language_tag(letterhead.lang))
     r_pr.append(language)
+    normal.paragraph_format.space_after = Pt(4)
+    normal.paragraph_format.line_spacing = 1.15
     for level in range(1, 5):
         heading = document.styles[f"Heading {level}"]
         heading.font.name = FONT
         heading.font.color.rgb = RGBColor(0x17, 0x32, 0x4D)
+        heading.paragraph_format.space_before = Pt(14 if level > 1 else 6)
+        heading.paragraph_format.space_after = Pt(6)
+    document.styles["Heading 1"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -232,6 +237,8 @@ class _Writer:
             for cell_node, cell in zip(tr.children, row.cells, strict=False):
                 paragraph = cell.paragraphs[0]
                 paragraph.alignment = _ALIGNMENTS.get(str(cell_node.attrs.get("class", "")))
+                paragraph.paragraph_format.space_before = Pt(2)
+                paragraph.paragraph_format.space_after = Pt(2)
                 for inline in cell_node.children:
                     self.inline(paragraph, inline, bold=header)
                 if header:

@@ -286,7 +286,8 @@ class _Writer:
         rows = table_rows(node)
         columns = max(len(tr.children) for _, tr in rows)
         table_style = self._automatic("table", f"Table{self.tables}", TableProperties(
-            width=f"{_TEXT_WIDTH_CM}cm", align="margins"))
+            width=f"{_TEXT_WIDTH_CM}cm", align="margins", margintop="0.15cm",
+            marginbottom="0.35cm"))
         column_style = self._automatic(
             "table-column", f"Table{self.tables}.A",
             TableColumnProperties(columnwidth=f"{_TEXT_WIDTH_CM / columns:.2f}cm"))
