@@ -47,7 +47,9 @@ def export(process: Process, document: DocumentVersion, fmt: str, *, public: boo
     which = "bozza" if document.version == 0 else f"v{document.version}"
     name = f"sintesi-{process.id}-{which}{'-pubblica' if public else ''}.{exports.EXTENSIONS[fmt]}"
     return Response(content, media_type=exports.MEDIA_TYPES[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             # A draft changes with the record: never serve one from a cache.
+                             "Cache-Control": "no-store"})
 
 
 def version_view(document: DocumentVersion) -> dict:
