@@ -1,7 +1,7 @@
 """`python -m bench SCENARIO [options]`: run a scenario, print a table, write JSON.
 
-Scenarios: plenary, breakout, bigboard, scaleout, peer (needs Node.js and npm), all
-(every one of them in turn). See docs/performance.md.
+Scenarios: plenary, breakout, bigboard, minutes, scaleout, peer (needs Node.js and npm),
+all (every one of them in turn). See docs/performance.md.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bench.figures import table
 from bench.servers import ROOT, SCRATCH
 
 RESULTS = ROOT / "bench" / "results"
-SCENARIOS = ["plenary", "breakout", "bigboard", "scaleout", "peer"]
+SCENARIOS = ["plenary", "breakout", "bigboard", "minutes", "scaleout", "peer"]
 
 
 def parse(argv: list[str] | None) -> tuple[str, scenarios.Options, Path | None, bool]:
@@ -47,21 +47,27 @@ def parse(argv: list[str] | None) -> tuple[str, scenarios.Options, Path | None, 
                         help="clients offer permessage-deflate (browsers do; off by default, as the peer's server has it off)")
     parser.add_argument("--scheduled", action="store_true",
                         help="leave the meeting scheduled (no attendance events) instead of live")
-    parser.add_argument("--items", type=int, default=defaults.items, help="bigboard: items (default %(default)s)")
+    parser.add_argument("--items", type=int, default=defaults.items,
+                        help="bigboard: items on the board (default %(default)s)")
+    parser.add_argument("--contributions", type=int, default=defaults.contributions,
+                        help="minutes: contributions in the verbale (default %(default)s)")
     parser.add_argument("--resync", type=int, default=defaults.resync,
                         help="bigboard: events replayed by a resync (default %(default)s)")
     parser.add_argument("--repeat", type=int, default=defaults.repeat,
                         help="bigboard: timings taken (default %(default)s)")
     parser.add_argument("--settle", type=float, default=defaults.settle,
                         help="seconds between connecting and measuring (default %(default)s)")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="sample the Tavolo server with py-spy during the load (collapsed stacks in DIR)")
     parser.add_argument("--json", type=Path, help="where to write the figures (default bench/results/SCENARIO-TIME.json)")
     parser.add_argument("--quiet", action="store_true", help="no table")
     args = parser.parse_args(argv)
     options = scenarios.Options(
         n=args.n, active=args.active, group=args.group, duration=args.duration, op_period=args.op_period,
         cursor_hz=args.cursor_hz, facilitator_period=args.facilitator_period, processes=args.processes,
-        db=args.db, deflate=args.deflate, live=not args.scheduled, items=args.items, resync=args.resync,
-        repeat=args.repeat, settle=args.settle,
+        db=args.db, deflate=args.deflate, live=not args.scheduled, items=args.items,
+        contributions=args.contributions, resync=args.resync,
+        repeat=args.repeat, settle=args.settle, profile=args.profile,
     )
     return args.scenario, options, args.json, args.quiet
 
@@ -94,6 +100,12 @@ def render(scenario: str, figures: dict) -> str:
             f"  resync of {figures['resync_events']} events        {figures['resync_ms']['median']} ms (median), "
             f"{figures['resync_bytes'] / 1024:.0f} KiB",
         ])
+    if scenario == "minutes":
+        lines = [f"verbale of {figures['contributions']} contributions"]
+        for step, timing in figures["timings"].items():
+            lines.append(f"  {step:<9} {timing['seconds']:7.2f} s  ({timing['cpu_seconds']:.2f} s CPU, "
+                         f"{timing['bytes'] / 1024:.0f} KiB)")
+        return "\n".join(lines)
     return json.dumps(figures, indent=2)
 
 

@@ -59,6 +59,7 @@ def table(rows: list[tuple[str, dict]]) -> str:
         ("lost · dup · out of order", [f"{f['lost']} · {f['duplicates']} · {f['out_of_order']}" for _, f in rows]),
         ("dropped sockets", [str(f["dropped_sockets"]) for _, f in rows]),
         ("op errors", [", ".join(f"{k} {v}" for k, v in f["errors"].items()) or "0" for _, f in rows]),
+        ("websocket messages received", [str(f["messages"]) for _, f in rows]),
         ("events delivered / s", [f"{f['events_per_second']:.0f}" for _, f in rows]),
         ("presence delivered / s", [f"{f['presence_per_second']:.0f}" for _, f in rows]),
     ]
@@ -70,8 +71,9 @@ def table(rows: list[tuple[str, dict]]) -> str:
                            for _, f in rows]))
     lines += [
         ("server CPU s (load + drain)", [f"{f['server_cpu_seconds']:.2f}" for _, f in rows]),
-        ("server CPU s / 1,000 deliveries", [f"{f['cpu_per_1000_deliveries']:.3f}" for _, f in rows]),
-        ("server CPU s / 1,000 events", [f"{f['cpu_per_1000_events']:.3f}" for _, f in rows]),
+        # CPU seconds per 1,000 deliveries are milliseconds per delivery: shown in µs.
+        ("server CPU µs / delivery", [f"{1000 * f['cpu_per_1000_deliveries']:.1f}" for _, f in rows]),
+        ("server CPU µs / event delivered", [f"{1000 * f['cpu_per_1000_events']:.1f}" for _, f in rows]),
         ("server CPU use (cores)", [f"{f['server_cores']:.2f}" for _, f in rows]),
         ("peak server RSS MiB", [f"{f['peak_rss_mib']:.1f}" for _, f in rows]),
         ("KiB per idle connection", [f"{f['kib_per_connection']:.1f}" for _, f in rows]),

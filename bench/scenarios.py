@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import statistics
+import shutil
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +20,9 @@ from bench.load import ClientSpec, Generators, PeerClient, Plan, Stats, TavoloCl
 from bench.servers import Database, peer_server, tavolo_servers
 
 MIB = 1024 * 1024
+# After the load, the heads must stay still this long to count as final (at most the timeout).
+HEADS_QUIET = 1.0
+HEADS_TIMEOUT = 60.0
 
 
 @dataclass
@@ -34,9 +41,12 @@ class Options:
     # Seconds for the connection phase's own work (arrivals) to finish before measuring.
     settle: float = 2.0
     items: int = 5000
+    contributions: int = 2000
     resync: int = 1000
     repeat: int = 5
     seed: int = 1
+    # A folder for py-spy's profiles of the servers during the load (collapsed stacks).
+    profile: Path | None = None
 
 
 def _warm_up(plan: Plan) -> None:
@@ -62,6 +72,20 @@ def _heads(database: Database, meeting_id: int) -> dict[str, int]:
     return {("meeting" if stream == f"meeting:{meeting_id}" else stream): seq for stream, seq in rows}
 
 
+def _final_heads(database: Database, meeting_id: int) -> dict[str, int]:
+    """The heads once no op is still being written: an op whose socket was dropped has no
+    ack to wait for, but may still commit after the load."""
+    heads = _heads(database, meeting_id)
+    deadline = time.monotonic() + HEADS_TIMEOUT
+    while time.monotonic() < deadline:
+        time.sleep(HEADS_QUIET)  # polling the database: no event tells that writes have ended
+        again = _heads(database, meeting_id)
+        if again == heads:
+            break
+        heads = again
+    return heads
+
+
 def run_load(plan: Plan, pids: list[int], options: Options, *, heads=None) -> dict:
     """Connect the plan's clients, drive them for `options.duration`, and measure the servers."""
     _warm_up(plan)
@@ -79,6 +103,7 @@ def run_load(plan: Plan, pids: list[int], options: Options, *, heads=None) -> di
         servers = [p for pid in pids for p in procstat.tree(pid)]
         rss_idle = procstat.rss_bytes(servers)
         cpu_before = procstat.cpu_seconds(servers)
+        profilers = _profile(servers, options.profile, plan.system)
         started = time.monotonic()
         generators.send("go", {"duration": options.duration})
         stopped = generators.expect("stopped", options.duration + 120)
@@ -87,6 +112,9 @@ def run_load(plan: Plan, pids: list[int], options: Options, *, heads=None) -> di
         results = generators.expect("result", 120)
         elapsed = time.monotonic() - started
         cpu = procstat.cpu_seconds(servers) - cpu_before
+        for profiler in profilers:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait(timeout=60)
         generators.send("close")
         generators.expect("closed", 60)
     finally:
@@ -121,6 +149,21 @@ def run_load(plan: Plan, pids: list[int], options: Options, *, heads=None) -> di
     return figures
 
 
+def _profile(pids: list[int], folder: Path | None, system: str) -> list[subprocess.Popen]:
+    """py-spy sampling each Python server process, until interrupted."""
+    if folder is None or system != "tavolo":
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    profilers = []
+    for pid in pids:
+        target = folder / f"{time.strftime('%H%M%S')}-{pid}.txt"
+        profilers.append(subprocess.Popen(
+            [spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "200", "--nonblocking",
+             "--output", str(target)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return profilers
+
+
 def _spread(count: int, chosen: int) -> set[int]:
     """`chosen` indices spread evenly over `count` (so every generator process has some)."""
     if chosen <= 0:
@@ -146,7 +189,7 @@ def plenary(options: Options, run_dir: Path) -> dict:
             plan = Plan("tavolo", [s.ws_url for s in servers], world.meeting_id,
                         plenary_specs(world, options), options.deflate, options.seed)
             return run_load(plan, [s.pid for s in servers], options,
-                            heads=lambda sent: _heads(database, world.meeting_id))
+                            heads=lambda sent: _final_heads(database, world.meeting_id))
     finally:
         database.drop()
 
@@ -172,7 +215,7 @@ def breakout(options: Options, run_dir: Path, *, servers_count: int = 1) -> dict
             plan = Plan("tavolo", [s.ws_url for s in servers], world.meeting_id,
                         breakout_specs(world, options), options.deflate, options.seed)
             figures = run_load(plan, [s.pid for s in servers], options,
-                               heads=lambda sent: _heads(database, world.meeting_id))
+                               heads=lambda sent: _final_heads(database, world.meeting_id))
             figures["server_processes"] = servers_count
             return figures
     finally:
@@ -274,3 +317,43 @@ async def _timed_subscriptions(plan: Plan, stream: str, head: int, options: Opti
 
 def _median_and_all(values: list[float]) -> dict:
     return {"median": round(statistics.median(values), 1), "all": [round(v, 1) for v in values]}
+
+
+# --- minutes --------------------------------------------------------------------------------
+
+MINUTES_FORMATS = ["md", "html", "docx", "odt", "pdf"]
+
+
+def minutes(options: Options, run_dir: Path) -> dict:
+    """The verbale of a meeting with `contributions` notes: generating its Markdown, then
+    rendering it in each export format (in this process: no server involved)."""
+    from sqlmodel import Session
+
+    from boards import exports
+    from boards import minutes as verbale
+
+    database = Database.fresh(options.db, run_dir)
+    try:
+        world = provision.build(database.engine(), participants=50, live=options.live)
+        engine = database.engine()
+        provision.fill_board(engine, world.plenary, options.contributions)
+        timings = {}
+        with Session(engine) as session:
+            started, cpu = time.perf_counter(), time.process_time()
+            markdown = verbale.generate(session, meeting_id=world.meeting_id)
+            timings["generate"] = _timed(started, cpu, len(markdown.encode()))
+        engine.dispose()
+        letterhead = exports.Letterhead(administration="Comune di Padova", title="Verbale (bench)",
+                                        status="Bozza non approvata")
+        for fmt in MINUTES_FORMATS:
+            started, cpu = time.perf_counter(), time.process_time()
+            document = exports.render(markdown, fmt, letterhead)
+            timings[fmt] = _timed(started, cpu, len(document))
+        return {"contributions": options.contributions, "timings": timings, "load_before": procstat.load_average()}
+    finally:
+        database.drop()
+
+
+def _timed(started: float, cpu: float, size: int) -> dict:
+    return {"seconds": round(time.perf_counter() - started, 3), "cpu_seconds": round(time.process_time() - cpu, 3),
+            "bytes": size}

@@ -92,3 +92,13 @@ def test_bigboard(tmp_path):
     assert 100 * 60 < figures["resync_bytes"] < figures["snapshot_bytes"]
     assert len(figures["snapshot_ms"]["all"]) == len(figures["resync_ms"]["all"]) == 2
     assert figures["board_state_ms"]["median"] > 0
+
+
+def test_minutes(tmp_path):
+    figures = bench(tmp_path, "minutes", "--contributions", "20", "--quiet")["minutes"]
+    assert figures["contributions"] == 20
+    timings = figures["timings"]
+    assert list(timings) == ["generate", "md", "html", "docx", "odt", "pdf"]
+    # The Markdown export is the verbale's exact bytes; every format holds something.
+    assert timings["md"]["bytes"] == timings["generate"]["bytes"] > 20 * 60
+    assert all(timing["bytes"] > 1000 and timing["seconds"] >= 0 for timing in timings.values())
