@@ -36,6 +36,11 @@ class LineUpdate(BaseModel):
     description: str
 
 
+class Approve(BaseModel):
+    # Why a new version is made (a correction), as for the verbale.
+    note: str = ""
+
+
 class Publish(BaseModel):
     version: int | None = None
 
@@ -70,9 +75,10 @@ def get_synthesis(process_id: int, actor: CurrentActor, session: SessionDep, for
 
 
 @router.post("/processes/{process_id}/synthesis/approve")
-def approve_synthesis(process_id: int, actor: CurrentActor, session: SessionDep) -> dict:
+def approve_synthesis(process_id: int, actor: CurrentActor, session: SessionDep,
+                      body: Approve | None = None) -> dict:
     """Freeze the draft as the next version (staff)."""
-    document = synthesis.approve(session, actor=actor, process_id=process_id)
+    document = synthesis.approve(session, actor=actor, process_id=process_id, note=body.note if body else "")
     session.commit()
     return {"version": document.version, "sha256": document.sha256}
 

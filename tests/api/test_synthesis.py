@@ -133,7 +133,8 @@ def test_approval_freezes_a_version_and_members_read_only_approved_ones(client, 
     assert "Correzione successiva" in get(client, record, "md").text
     # Members get the latest approved version, not the draft.
     assert "Correzione successiva" not in get(client, record, "md", headers=record.member).text
-    second = client.post(f"{P}/{record.process}/synthesis/approve", headers=record.secretary.auth).json()
+    second = client.post(f"{P}/{record.process}/synthesis/approve", headers=record.secretary.auth,
+                         json={"note": "Aggiunta una correzione"}).json()
     assert second["version"] == 2 and second["sha256"] != first["sha256"]
     assert get(client, record, "md", version=1).content == frozen
     assert hashlib.sha256(get(client, record, "md", headers=record.member, version=1).content).hexdigest() == first["sha256"]
@@ -141,7 +142,8 @@ def test_approval_freezes_a_version_and_members_read_only_approved_ones(client, 
     assert hashlib.sha256(latest.content).hexdigest() == second["sha256"]
     assert "Versione 2 approvata il" in get(client, record, "html", headers=record.member).text
     history = client.get(f"{P}/{record.process}/synthesis/versions", headers=record.member).json()
-    assert [(v["version"], v["sha256"]) for v in history] == [(1, first["sha256"]), (2, second["sha256"])]
+    assert [(v["version"], v["sha256"], v["note"]) for v in history] == [
+        (1, first["sha256"], ""), (2, second["sha256"], "Aggiunta una correzione")]
     assert_error(client.get(f"{P}/{record.process}/synthesis", headers=record.member, params={"version": 3}), 404)
     assert_error(client.get(f"{P}/{record.process}/synthesis", headers=record.member,
                             params={"format": "exe"}), 422)
