@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, select
 
 from app.settings import Settings
-from boards import accounts, invites, meetings, processes
+from boards import accounts, invites, meetings, pledges, processes
 from boards.access import Actor
 from boards.clock import utcnow
 from boards.models import (
@@ -23,6 +23,7 @@ from boards.models import (
     OrganizationKind,
     Person,
     PersonRole,
+    PledgeKind,
     Process,
     ProcessKind,
 )
@@ -59,6 +60,15 @@ PEOPLE = [
     ("Luca Mancini", 8, PersonRole.participant),
     ("Francesca Riva", 9, PersonRole.participant),
     ("Giorgio Esposito", 0, PersonRole.observer),
+]
+# (organisation index, kind, description, quantity, unit, value in euro, confirmed)
+PLEDGES = [
+    (0, PledgeKind.money, "Quota PNRR M5C2 1.3.2 per il centro servizi", "1", "progetto", "1090000.00", True),
+    (0, PledgeKind.spaces, "Locali di via Tommaseo per l'accoglienza diurna", "600", "m²", "120000.00", True),
+    (1, PledgeKind.staff_hours, "Operatori del SerD nell'équipe integrata", "1800", "ore", "63000.00", True),
+    (2, PledgeKind.staff_hours, "Educatori professionali per l'apertura diurna", "3000", "ore", "84000.00", True),
+    (4, PledgeKind.volunteers, "Volontari per l'accoglienza serale", "25", "volontari", "30000.00", True),
+    (5, PledgeKind.goods, "Kit igienici e coperte per l'inverno", "500", "kit", "7500.00", False),
 ]
 MEETINGS = [
     (
@@ -151,6 +161,12 @@ def _create_process(session: Session, actor: Actor, secretary: Account) -> Proce
                                    kind=kind, ats_lead=lead)
         for name, kind, lead in ORGANIZATIONS
     ]
+    for organization, kind, description, quantity, unit, value, confirmed in PLEDGES:
+        pledge = pledges.create_pledge(session, actor=actor, process_id=process.id,
+                                       organization_id=organizations[organization].id, kind=kind,
+                                       description=description, quantity=quantity, unit=unit, value_eur=value)
+        if confirmed:
+            pledges.confirm_pledge(session, actor=actor, pledge_id=pledge.id)
     for title in ("Accoglienza e bassa soglia", "Salute e dipendenze", "Lavoro e autonomia"):
         processes.add_thematic_table(session, actor=actor, process_id=process.id, title=title)
     for name, organization, position in [
