@@ -204,7 +204,7 @@ class Record {
     const table = this.ui.actions;
     const actions = [...this.actions.values()];
     this.empty(table, !actions.length);
-    table.hidden = !actions.length;
+    table.parentElement.hidden = !actions.length;
     if (!this.changed(table, [actions, this.staff])) return;
     const focused = document.activeElement && table.contains(document.activeElement)
       ? document.activeElement.dataset.action : null;
