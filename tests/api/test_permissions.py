@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlmodel import Session
 
-from boards.models import Board, BoardKind, BreakoutGroup, GroupMember, Meeting, Organization
+from boards.models import Board, BoardKind, BreakoutGroup, GroupMember, Meeting, Item, ItemKind, LineOfWork, Organization
 from tests.api.support import (
     assert_error,
     bearer,
@@ -164,6 +164,47 @@ def _join_code(s: Scenario) -> Request:
 
 P = "/api/v1/processes"
 
+
+def _contribution(s: Scenario) -> int:
+    """A note of meeting A, that statements may cite."""
+    with Session(s.engine) as session:
+        item = Item(board_id=s.meeting_a["plenary_board"], kind=ItemKind.note, text=unique("Contributo"),
+                    author_id=s.people["participant"], organization_id=s.organization)
+        session.add(item)
+        session.commit()
+        return item.id
+
+
+def _statement(s: Scenario) -> int:
+    return s.as_facilitator("POST", f"{P}/{s.process}/synthesis/statements",
+                            json={"text": unique("Affermazione"), "sources": [_contribution(s)]})["id"]
+
+
+def _approved_synthesis(s: Scenario, *, published: bool = False) -> None:
+    """A new approved version of the synthesis (something changed: a new statement)."""
+    _statement(s)
+    s.as_facilitator("POST", f"{P}/{s.process}/synthesis/approve")
+    if published:
+        s.as_facilitator("POST", f"{P}/{s.process}/synthesis/publish")
+
+
+def _line(s: Scenario) -> int:
+    with Session(s.engine) as session:
+        line = LineOfWork(process_id=s.process, meeting_id=s.meeting_a["id"], title=unique("Linea"))
+        session.add(line)
+        session.commit()
+        return line.id
+
+
+def _pledge(s: Scenario, *, confirmed: bool = False) -> int:
+    pledge = s.as_facilitator("POST", f"{P}/{s.process}/pledges", json={
+        "organization": s.organization, "kind": "spaces", "description": unique("Sala"), "quantity": "40",
+        "unit": "m²", "value_eur": "1200.00"})["id"]
+    if confirmed:
+        s.as_facilitator("POST", f"/api/v1/pledges/{pledge}/confirm")
+    return pledge
+
+
 def _then(prepare: Callable[[], object], request: Request) -> Request:
     prepare()
     return request
@@ -271,6 +312,36 @@ REQUESTS: dict[str, Callable[[Scenario], Request]] = {
         "GET", f"/api/v1/meetings/{s.meeting_a['id']}/documents"),
     "GET /documents/D": lambda s: Request("GET", f"/api/v1/documents/{_document(s)}"),
     "DELETE /documents/D": lambda s: Request("DELETE", f"/api/v1/documents/{_document(s)}"),
+    "GET /processes/P/synthesis": lambda s: _then(lambda: _approved_synthesis(s),
+                                                  Request("GET", f"{P}/{s.process}/synthesis?format=md")),
+    "POST /processes/P/synthesis/approve": lambda s: _then(
+        lambda: _statement(s), Request("POST", f"{P}/{s.process}/synthesis/approve")),
+    "GET /processes/P/synthesis/versions": lambda s: Request("GET", f"{P}/{s.process}/synthesis/versions"),
+    "POST /processes/P/synthesis/publish": lambda s: _then(
+        lambda: (_statement(s), s.as_facilitator("POST", f"{P}/{s.process}/synthesis/approve")),
+        Request("POST", f"{P}/{s.process}/synthesis/publish")),
+    "GET /processes/P/synthesis/public": lambda s: _then(
+        lambda: _approved_synthesis(s, published=True), Request("GET", f"{P}/{s.process}/synthesis/public")),
+    "GET /processes/P/synthesis/statements": lambda s: Request("GET", f"{P}/{s.process}/synthesis/statements"),
+    "POST /processes/P/synthesis/statements": lambda s: Request(
+        "POST", f"{P}/{s.process}/synthesis/statements",
+        {"text": unique("Affermazione"), "sources": [_contribution(s)]}),
+    "PATCH /synthesis/statements/S": lambda s: Request(
+        "PATCH", f"/api/v1/synthesis/statements/{_statement(s)}", {"text": unique("Riscritta")}),
+    "DELETE /synthesis/statements/S": lambda s: Request(
+        "DELETE", f"/api/v1/synthesis/statements/{_statement(s)}"),
+    "GET /processes/P/synthesis/contributions": lambda s: Request(
+        "GET", f"{P}/{s.process}/synthesis/contributions?q=contributo"),
+    "PATCH /lines/L": lambda s: Request("PATCH", f"/api/v1/lines/{_line(s)}", {"description": unique("Linea")}),
+    "GET /processes/P/pledges": lambda s: Request("GET", f"{P}/{s.process}/pledges"),
+    "POST /processes/P/pledges": lambda s: Request("POST", f"{P}/{s.process}/pledges", {
+        "organization": s.organization, "kind": "volunteers", "description": unique("Volontari"),
+        "quantity": "4", "unit": "persone", "value_eur": "0"}),
+    "PATCH /pledges/G": lambda s: Request("PATCH", f"/api/v1/pledges/{_pledge(s)}", {"value_eur": "1300"}),
+    "DELETE /pledges/G": lambda s: Request("DELETE", f"/api/v1/pledges/{_pledge(s)}"),
+    "POST /pledges/G/confirm": lambda s: Request("POST", f"/api/v1/pledges/{_pledge(s)}/confirm"),
+    "DELETE /pledges/G/confirm": lambda s: Request(
+        "DELETE", f"/api/v1/pledges/{_pledge(s, confirmed=True)}/confirm"),
     # The verbale: meeting A has approved versions, meeting B never does.
     "GET /meetings/A/minutes": lambda s: _then(lambda: _approved_minutes(s),
                                                Request("GET", _minutes(s, "?format=md"))),
@@ -331,6 +402,25 @@ EXPECTED = {
     "GET /meetings/A/documents":     (401, 200, 200, 200, 200, 403, 403, 200, 200),
     "GET /documents/D":              (401, 200, 200, 200, 200, 403, 403, 200, 200),
     "DELETE /documents/D":           (401, 204, 204, 403, 403, 403, 403, 403, 403),
+    # The synthesis and the pledges span the whole process: not for people admitted to
+    # some meetings only (a code, a limited invite). Pledges are changed by their author.
+    "GET /processes/P/synthesis":    (401, 200, 200, 200, 200, 403, 403, 403, 403),
+    "POST /processes/P/synthesis/approve": (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "GET /processes/P/synthesis/versions": (401, 200, 200, 200, 200, 403, 403, 403, 403),
+    "POST /processes/P/synthesis/publish": (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "GET /processes/P/synthesis/public": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /processes/P/synthesis/statements": (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "POST /processes/P/synthesis/statements": (401, 201, 201, 403, 403, 403, 403, 403, 403),
+    "PATCH /synthesis/statements/S": (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "DELETE /synthesis/statements/S": (401, 204, 204, 403, 403, 403, 403, 403, 403),
+    "GET /processes/P/synthesis/contributions": (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "PATCH /lines/L":                (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "GET /processes/P/pledges":      (401, 200, 200, 200, 200, 403, 403, 403, 403),
+    "POST /processes/P/pledges":     (401, 201, 201, 201, 403, 403, 403, 403, 403),
+    "PATCH /pledges/G":              (401, 200, 403, 403, 403, 403, 403, 403, 403),
+    "DELETE /pledges/G":             (401, 204, 403, 403, 403, 403, 403, 403, 403),
+    "POST /pledges/G/confirm":       (401, 200, 403, 403, 403, 403, 403, 403, 403),
+    "DELETE /pledges/G/confirm":     (401, 200, 403, 403, 403, 403, 403, 403, 403),
     # The verbale: members admitted to the meeting read approved versions only; the
     # minute-taker (here the process's secretary) signs as such; the public text is for all.
     "GET /meetings/A/minutes":       (401, 200, 200, 200, 200, 403, 403, 200, 200),
@@ -355,7 +445,7 @@ def test_the_table_covers_every_endpoint(app):
         for method in operations
     }
     rows = {
-        re.sub(r"/(P|O|I|A|B|D|N|plenary-A|plenary-B|group-A)(?=/|$)", "/{id}",
+        re.sub(r"/(P|O|I|A|B|S|L|G|D|N|plenary-A|plenary-B|group-A)(?=/|$)", "/{id}",
                name.removesuffix(" invite").removesuffix(" code"))
         for name in EXPECTED
     }
