@@ -30,6 +30,9 @@ FONTS = Path(__file__).resolve().parents[2] / "static/vendor/bootstrap-italia/fo
 _DEJAVU_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu-sans-fonts",
                 "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF")
 REPLACEMENT = "\ufffd"
+# Interlinear annotation marks: DejaVu has them, Pango still shows them as .notdef (found by
+# printing every assigned code point).
+_NOTDEF_IN_PANGO = frozenset("\ufff9\ufffa\ufffb")
 # The name of the attached Markdown source (PDF/A-3 allows embedded files).
 SOURCE_NAME = "documento.md"
 
@@ -70,14 +73,25 @@ def _drawable() -> frozenset[int]:
 
 def printable(text: str) -> str:
     """The text with what no font can draw replaced by U+FFFD; invisible format characters
-    (emoji joiners, variation selectors) that no font has are dropped."""
+    (emoji joiners, variation selectors) that no font has are dropped, line and paragraph
+    separators become spaces."""
     drawable = _drawable()
+    # Without DejaVu (not a Debian system), even U+FFFD may have no glyph.
+    replacement = REPLACEMENT if ord(REPLACEMENT) in drawable else "?"
     replacements: dict[int, str] = {}
     for char in set(text):
-        if ord(char) in drawable or char.isspace() or unicodedata.category(char) == "Cc":
+        category = unicodedata.category(char)
+        if category in ("Zl", "Zp"):
+            # Pango shows line and paragraph separators as .notdef, even from fonts that have them.
+            replacements[ord(char)] = " "
+        elif char in _NOTDEF_IN_PANGO:
+            replacements[ord(char)] = ""
+        elif ord(char) in drawable or category == "Cc":
             continue
-        invisible = unicodedata.category(char) in ("Cf", "Mn", "Me")
-        replacements[ord(char)] = "" if invisible else REPLACEMENT
+        elif category in ("Cf", "Mn", "Me"):
+            replacements[ord(char)] = ""
+        elif not char.isspace():  # Pango spaces out the other spaces itself
+            replacements[ord(char)] = replacement
     return text.translate(replacements) if replacements else text
 
 

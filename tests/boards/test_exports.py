@@ -339,10 +339,10 @@ def test_pdf_embeds_every_font(files):
 
 def test_a_character_no_font_can_draw_prints_as_the_replacement_character():
     # U+10FFFD is private use: no font has it. PDF/A forbids showing the .notdef glyph.
-    pdf = render("# Titolo\n\nprima \U0010fffd dopo, e un giunto\u200d invisibile\n", "pdf",
-                 LETTERHEAD)
+    pdf = render("# Titolo\n\nprima \U0010fffd dopo, e un giunto\u200d invisibile,\u2028a capo\ufff9\n",
+                 "pdf", LETTERHEAD)
     reader = pypdf.PdfReader(io.BytesIO(pdf))
-    assert "prima \ufffd dopo, e un giunto invisibile" in reader.pages[0].extract_text()
+    assert "prima \ufffd dopo, e un giunto invisibile, a capo" in reader.pages[0].extract_text()
     encodings = {str(font.get_object()["/Encoding"])
                  for font in reader.pages[0]["/Resources"]["/Font"].values()}
     assert encodings == {"/Identity-H"}, "a font with missing glyphs gets a custom encoding"
