@@ -192,6 +192,8 @@ class Facilitation {
           group.members = (group.members || []).filter((p) => p !== data.participant);
           if (group.id === data.group) group.members.push(data.participant);
         }
+        // Moved to another group while the groups work: to that group's board.
+        if (live && meeting.running && this.me && data.participant === this.me.id) this.goToGroupBoard();
         break;
       case "groups.started":
         meeting.running = true;

@@ -106,6 +106,17 @@ def test_groups_by_hand_a_look_into_a_group_and_a_message_to_one_group(new_conte
     panel.get_by_role("button", name="Avvia il lavoro in gruppi").click()
     expect(elena.locator(".board-name")).to_have_text("Gruppo 1")
     expect(luca.locator(".board-name")).to_have_text("Gruppo 2")
+    # Moved while the groups work, Elena follows to her new group's board, and back.
+    first.get_by_label("Gruppo di Elena Moretti (Cooperativa Il Ponte)").focus()
+    staff.keyboard.press("ArrowDown")
+    staff.keyboard.press("Tab")
+    staff.keyboard.press("Enter")
+    expect(elena.locator(".board-name")).to_have_text("Gruppo 2")
+    expect(second.get_by_label("Gruppo di Elena Moretti (Cooperativa Il Ponte)")).to_be_focused()
+    staff.keyboard.press("ArrowUp")
+    staff.keyboard.press("Tab")
+    staff.keyboard.press("Enter")
+    expect(elena.locator(".board-name")).to_have_text("Gruppo 1")
 
     # The facilitator looks into group 2 and comes back to the plenary.
     write_note(luca, OTHER)
@@ -201,10 +212,18 @@ def test_voting_from_the_notes_on_the_board_and_the_summon(new_context, client, 
     expect(guest.locator("#board-announcer")).to_have_text(
         "Il facilitatore ha chiamato tutti in questa parte della lavagna.")
     expect(staff.locator("#board-announcer")).to_have_text("Everyone has been called to this part of the board.")
-    guest.reload()
-    live(guest)
-    expect(guest.locator(".board-plane .board-item", has_text=NOTE)).to_be_visible()
-    expect(zoom).not_to_have_text(wanted)
+    # A summon made while the participant is offline reaches them replayed, and moves nothing.
+    guest.context.set_offline(True)
+    expect(guest.locator(".board-status")).to_have_attribute("data-status", "offline")
+    staff.get_by_role("button", name="Zoom in").click()
+    assert staff.locator(".board-zoom-level").inner_text() != wanted
+    staff.get_by_role("button", name="Call everyone here").click()
+    panel.get_by_label("Question", exact=True).fill("Chi manca al tavolo?")
+    panel.get_by_role("button", name="Open the question").click()
+    expect(panel.locator(".facilitation-open-questions")).to_contain_text("Chi manca al tavolo?")
+    guest.context.set_offline(False)
+    expect(guest.get_by_role("region", name="Domanda guida")).to_contain_text("Chi manca al tavolo?")
+    expect(zoom).to_have_text(wanted)
     assert errors == []
 
 
