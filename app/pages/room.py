@@ -12,6 +12,8 @@ from sqlmodel import Session, select
 from app.i18n import gettext as _
 from boards import items, meetings, processes
 from boards.attendance import expected_people
+from boards.decisions import action_view, actions_of, decision_view, decisions_of
+from boards.lines import lines_of
 from boards.models import Board, BoardKind, Meeting, Person, PersonRole
 
 
@@ -51,7 +53,8 @@ def room_board(session: Session, meeting: Meeting, person: Person, wanted: int |
     """The board the room shows (`wanted` if this person may read it, else their group's
     board while their group works, else the plenary), its items as this person may see
     them, the boards they may read, the names of people and organisations that the live
-    board shows, and the participants a facilitator may place in groups."""
+    board shows, the participants a facilitator may place in groups, and the meeting's
+    record (decisions, actions, lines of work) as the meeting snapshot has it."""
     view = meetings.meeting_view(session, meeting)
     groups = {g["board"]: g for g in view["groups"]}
     readable = [b for b in session.exec(select(Board).where(Board.meeting_id == meeting.id).order_by(Board.id))
@@ -71,4 +74,9 @@ def room_board(session: Session, meeting: Meeting, person: Person, wanted: int |
         "people": {p["id"]: [p["name"], p["organization"]] for p in process["people"]},
         "organizations": {o["id"]: o["name"] for o in process["organizations"]},
         "placeable": [p.id for p in expected_people(session, meeting) if p.role == PersonRole.participant],
+        "record": {
+            "decisions": [decision_view(d) for d in decisions_of(session, meeting.id)],
+            "actions": [action_view(a) for a in actions_of(session, meeting.id)],
+            "lines": lines_of(session, meeting.id),
+        },
     }

@@ -311,4 +311,12 @@ def test_a_line_of_work_a_decision_and_an_action_reach_everyone(new_context, cli
     expect(row).to_contain_text("Fatta")
     expect(secretary.get_by_role("button", name="Riapri: Verificare i costi del personale notturno")).to_be_focused()
     expect(staff.get_by_role("table", name="Actions")).to_contain_text("Done")
+    # The room's page comes with the record, readable without JavaScript.
+    page = client.get(room_path(world), headers=world.facilitator.auth)
+    record_html = page.text.split('id="meeting-record"', 1)[1]
+    for words in ("Aprire il dormitorio anche di giorno da gennaio",
+                  "Decisa con votazione · Esito: approvata · 5 favorevoli, 1 contrari, 0 astenuti",
+                  "Si basa su: un contributo", "Verificare i costi del personale notturno", "ULSS 6 Euganea",
+                  "15 dicembre 2026", "Fatta", "Accoglienza notturna</span> <span class=\"record-meta\">(una nota)"):
+        assert words in record_html, words
     assert errors == []
