@@ -821,6 +821,7 @@ class Board {
     badge.hidden = false;
     const words = this.fmt(this.t["line-named"], { title: line.title });
     if (badge.textContent !== words) badge.textContent = words;
+    el.setAttribute("aria-label", `${this.describe(item).label} (${words})`);
   }
 
   // --- the tools of the selected item (edit, colour, delete) ---------------------------------

@@ -247,6 +247,7 @@ def test_a_line_of_work_a_decision_and_an_action_reach_everyone(new_context, cli
     dialog.get_by_label("Title of the line of work").press("Enter")
     expect(dialog).to_be_hidden()
     expect(frame.locator(".board-line-badge")).to_have_text("Line of work: Accoglienza notturna")
+    expect(frame).to_have_attribute("aria-label", re.compile(r"\(Line of work: Accoglienza notturna\)$"))
     expect(record.get_by_role("region", name="Linee di lavoro")).to_contain_text("Accoglienza notturna (una nota)")
 
     # A decision by vote resting on the note, by keyboard.
