@@ -402,12 +402,18 @@ class PeerClient:
 # --- a generator process ----------------------------------------------------------------------
 
 async def _every(period: float, until: float, rng: random.Random, action) -> None:
-    """Call `action()` every `period` seconds from a random phase until `until` (monotonic)."""
+    """Call `action()` every `period` seconds from a random phase until `until` (monotonic),
+    or until the connection closes (its reader counts it as dropped)."""
+    from websockets.exceptions import ConnectionClosed
+
     loop = asyncio.get_running_loop()
     at = loop.time() + rng.uniform(0, period)
     while at < until:
         await asyncio.sleep(max(0.0, at - loop.time()))  # a schedule, not a synchronisation
-        await action()
+        try:
+            await action()
+        except ConnectionClosed:
+            return
         at += period
 
 

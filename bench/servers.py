@@ -129,8 +129,8 @@ def tavolo_servers(database: Database, run_dir: Path, *, count: int = 1, workers
         TAVOLO_SECRET_KEY=secrets.token_urlsafe(32),
         TAVOLO_DATA_DIR=str(run_dir / "data"),
         PYTHONPATH=str(ROOT),
-        **(extra_env or {}),
     )
+    env.update(extra_env or {})
     if redis or count > 1 or workers > 1:
         env.update(TAVOLO_REDIS_URL=REDIS_URL, TAVOLO_REDIS_PREFIX=f"bench{uuid.uuid4().hex[:8]}:")
     servers: list[TavoloServer] = []
