@@ -216,6 +216,8 @@ class Person(SQLModel, table=True):
     # visit starts when the person comes back after a pause (boards/reflection.py).
     last_visit_at: datetime | None = None
     previous_visit_at: datetime | None = None
+    # Erased on request (GDPR art. 17): the name is a pseudonym from then on.
+    erased_at: datetime | None = None
 
 
 class Representation(SQLModel, table=True):
@@ -353,6 +355,8 @@ class Item(SQLModel, table=True):
     private: bool = False
     # Posted between meetings (riflessione asincrona), marked as such in the record.
     asynchronous: bool = False
+    # Marked by a facilitator as publishable: only then may its text go into open data.
+    publishable: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     deleted_at: datetime | None = None
