@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
 from app.i18n import error_text, gettext
+from app.security import security_headers
 from boards.errors import (
     BudgetExhausted,
     Conflict,
@@ -71,6 +72,8 @@ def install(app: FastAPI) -> None:
         response = _answer(request, status, error_text(error))
         if status == 401 and _wants_json(request):
             response.headers["WWW-Authenticate"] = "Bearer"
+        if retry_after := getattr(error, "retry_after", None):
+            response.headers["Retry-After"] = str(retry_after)
         return response
 
     @app.exception_handler(RequestValidationError)
@@ -103,4 +106,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def server_error(request: Request, _error: Exception) -> Response:
         # Starlette still re-raises the error after this answer, so it is logged in full.
-        return _answer(request, 500, gettext("Internal server error: the error has been logged"))
+        response = _answer(request, 500, gettext("Internal server error: the error has been logged"))
+        # This answer leaves from outside the middleware that adds the security headers.
+        hsts = request.app.state.services.settings.secure_cookies
+        for name, value in security_headers(hsts=hsts):
+            response.headers.setdefault(name.decode(), value.decode())
+        return response

@@ -6,6 +6,7 @@ its own successful joins. The counts live in this process; see docs/security.md.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 
@@ -35,11 +36,17 @@ class FailureLimiter:
         return len(failures)
 
     def check(self, *keys: str) -> None:
-        """Raises TooManyAttempts if any key has used up its failures."""
+        """Raises TooManyAttempts if any key has used up its failures; its `retry_after` is
+        the seconds until that key may try again (the answer's Retry-After)."""
         now = time.monotonic()
         for key in keys:
-            if self._recent(key, now) >= self.allowed:
-                raise TooManyAttempts("Too many failed attempts: try again in a few minutes")
+            recent = self._recent(key, now)
+            if recent >= self.allowed:
+                error = TooManyAttempts("Too many failed attempts: try again in a few minutes")
+                # One more attempt is allowed once the failure that filled the quota ages out.
+                frees_at = self._failures[key][recent - self.allowed] + self.window
+                error.retry_after = max(1, math.ceil(frees_at - now))
+                raise error
 
     def fail(self, *keys: str) -> None:
         now = time.monotonic()

@@ -63,7 +63,10 @@ def login(
     except (NotAuthenticated, TooManyAttempts) as error:
         status = 429 if isinstance(error, TooManyAttempts) else 401
         form = FormState("login", values={"email": email}, message=error_text(error))
-        return render(request, "login.html", status=status, form=form, next=target or "")
+        response = render(request, "login.html", status=status, form=form, next=target or "")
+        if retry_after := getattr(error, "retry_after", None):
+            response.headers["Retry-After"] = str(retry_after)
+        return response
     # Never reuse a session from before signing in (session fixation): a new token, and the
     # old one, if any, ended.
     if old := request.cookies.get(SESSION_COOKIE):
