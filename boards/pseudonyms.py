@@ -8,6 +8,9 @@ appear in the Markdown, also in the free text of contributions: the full name, a
 of it (a first name alone, a surname alone) when only one person of the process has it; a
 part that several people share becomes "omissis", as does the RUP's name.
 Organisation names are kept even when they contain a person's name.
+A person erased on request (`boards.personal_data`) already carries their pseudonym as name:
+only that full name is replaced (by the pseudonym in the document's language), never its
+parts, or every "partecipante" of the text would become someone.
 """
 
 from __future__ import annotations
@@ -44,15 +47,39 @@ def pseudonyms(session: Session, *, process_id: int, lang: str = "it") -> dict[i
     return {person_id: f"{word} {letters(index)}" for index, person_id in enumerate(people)}
 
 
-def _forms(name: str) -> set[str]:
+def forms(name: str) -> set[str]:
     """A name as typed and as the documents write it (Markdown escapes)."""
     return {name, escape_line(name)}
 
 
-def _pattern(words: list[str]) -> re.Pattern[str]:
+def name_parts(name: str) -> list[str]:
+    """The parts of a name that may stand for its person alone: a first name, a surname."""
+    return [part for part in re.split(r"[\s-]+", name)
+            if len(part) >= _SHORTEST_PART and part.lower() not in _PARTICLES]
+
+
+def pattern(words: list[str]) -> re.Pattern[str]:
+    """Any of `words` as a whole word, ignoring case, the longest first."""
     alternatives = sorted(words, key=lambda word: (-len(word), word))
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(word) for word in alternatives) + r")(?!\w)",
                       re.IGNORECASE)
+
+
+def substitute(text: str, replacements: dict[str, str], *, kept: list[str], default: str) -> str:
+    """`text` with each word of `replacements` (lower-case keys) replaced, the `kept` names
+    (organisations) left whole even when they contain one of those words."""
+    if not replacements:
+        return text
+    held: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        held.append(match.group(0))
+        return f"\x00{len(held) - 1}\x00"
+
+    kept_forms = sorted({form for name in kept for form in forms(name) if name.strip()})
+    text = pattern(kept_forms).sub(keep, text) if kept_forms else text
+    text = pattern(list(replacements)).sub(lambda match: replacements.get(match.group(0).lower(), default), text)
+    return re.sub(r"\x00(\d+)\x00", lambda match: held[int(match.group(1))], text)
 
 
 def pseudonymise(session: Session, *, process_id: int, markdown: str, lang: str = "it") -> str:
@@ -69,31 +96,21 @@ def pseudonymise(session: Session, *, process_id: int, markdown: str, lang: str 
         name = " ".join(person.name.split())
         if not name:
             continue
-        for form in _forms(name):
+        for form in forms(name):
             replacements.setdefault(form.lower(), names[person.id])
-        for part in re.split(r"[\s-]+", name):
-            if len(part) >= _SHORTEST_PART and part.lower() not in _PARTICLES:
-                for form in _forms(part):
-                    parts[form.lower()].add(names[person.id])
+        if person.erased_at is not None:
+            continue
+        for part in name_parts(name):
+            for form in forms(part):
+                parts[form.lower()].add(names[person.id])
     for part, owners in parts.items():
         if part not in replacements:
             # A part that two people share names neither of them for sure.
             replacements[part] = owners.pop() if len(owners) == 1 else omitted
     process = session.get(Process, process_id)
     if process is not None and process.rup_name.strip():
-        for form in _forms(" ".join(process.rup_name.split())):
+        for form in forms(" ".join(process.rup_name.split())):
             replacements.setdefault(form.lower(), omitted)
-    if not replacements:
-        return markdown
-    # Organisation names are set aside first, so that "Fondazione Anna Rossi" stays whole.
+    # Organisation names are set aside, so that "Fondazione Anna Rossi" stays whole.
     organizations = session.exec(select(Organization.name).where(Organization.process_id == process_id)).all()
-    kept: list[str] = []
-
-    def keep(match: re.Match[str]) -> str:
-        kept.append(match.group(0))
-        return f"\x00{len(kept) - 1}\x00"
-
-    forms = sorted({form for name in organizations for form in _forms(name) if name.strip()})
-    text = _pattern(forms).sub(keep, markdown) if forms else markdown
-    text = _pattern(list(replacements)).sub(lambda match: replacements.get(match.group(0).lower(), omitted), text)
-    return re.sub(r"\x00(\d+)\x00", lambda match: kept[int(match.group(1))], text)
+    return substitute(markdown, replacements, kept=list(organizations), default=omitted)
