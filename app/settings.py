@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     auth_failure_window_seconds: int = 900
     # Documents examined at a meeting: 20 MiB holds a long scanned PDF, not a video.
     upload_max_bytes: int = 20 * 2**20
+    # Where people report accessibility problems (the feedback mechanism that the
+    # accessibility statement must give, law 4/2004 art. 3-quinquies): an e-mail address.
+    accessibility_contact: str = ""
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from app.pages import (
+    accessibility,
     attendance,
     audit,
     auth,
@@ -24,5 +25,5 @@ from app.pages.deps import csrf_protect
 
 router = APIRouter(include_in_schema=False)
 for module in (auth, language, processes, structure, meetings, invites, join, audit,
-               attendance, documents, minutes, reflection, pledges, synthesis):
+               attendance, documents, minutes, reflection, pledges, synthesis, accessibility):
     router.include_router(module.router, dependencies=[Depends(csrf_protect)])
