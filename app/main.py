@@ -13,7 +13,20 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import errors
-from app.api import attendance, boards, documents, invites, join, meetings, minutes, pledges, processes, session, synthesis
+from app.api import (
+    attendance,
+    boards,
+    documents,
+    invites,
+    join,
+    meetings,
+    minutes,
+    personal_data,
+    pledges,
+    processes,
+    session,
+    synthesis,
+)
 from app.database import Database
 from app.deps import Services
 from app.i18n import current_language, negotiate
@@ -84,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hub = hub
     errors.install(app)
     for module in (session, join, processes, meetings, invites, boards, attendance, documents, pledges, synthesis,
-                   minutes):
+                   minutes, personal_data):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.add_api_websocket_route("/ws/meetings/{meeting_id}", transport.endpoint)

@@ -90,8 +90,8 @@ class Erasure:
     changed: dict[str, int] = field(default_factory=dict)
     # Approved versions still naming the person, kept unchanged.
     retained: list[dict] = field(default_factory=list)
-    # `participant.removed` events of live meetings, for the caller to publish after commit.
-    events: list[Event] = field(default_factory=list)
+    # Live meeting id → its `participant.removed` event, for the caller to publish after commit.
+    events: dict[int, Event] = field(default_factory=dict)
 
     def view(self) -> dict:
         return {
@@ -289,7 +289,7 @@ def erase(session: Session, *, person: Person, reason: str, actor: Actor | None,
         session.add(token)
     # Their op receipts hold results of their ops; they can send none any more.
     session.execute(delete(OpReceipt).where(OpReceipt.person_id == person.id))
-    events = []
+    events = {}
     for meeting in live:
         # As `participant.remove`: out of the current groups, gone from the meeting, and every
         # server closes their connections on the event.
@@ -304,8 +304,8 @@ def erase(session: Session, *, person: Person, reason: str, actor: Actor | None,
             row.left_at = now
             session.add(row)
         if removed_now:
-            events.append(append(session, stream=meeting_stream(meeting.id), name="participant.removed",
-                                 data={"participant": person.id}, actor=actor_person))
+            events[meeting.id] = append(session, stream=meeting_stream(meeting.id), name="participant.removed",
+                                        data={"participant": person.id}, actor=actor_person)
     audit.record(session, actor=actor, action="person.erase", process_id=process.id, target=f"person:{person.id}",
                  reason=reason, pseudonym=pseudonym, changed=changed, invites=[invite.id for invite in invites],
                  retained=retained,

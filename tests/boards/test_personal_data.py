@@ -197,8 +197,8 @@ def test_a_person_erased_during_a_live_meeting_leaves_it(session, record):  # no
     row.left_at = None
     session.flush()
     result = personal_data.erase_person(session, actor=record.facilitator, person_id=anna.id, reason="Richiesta")
-    assert [(e.stream, e.name, e.data) for e in result.events] == [
-        (meeting_stream(meeting.id), "participant.removed", {"participant": anna.id})]
+    assert [(m, e.stream, e.name, e.data) for m, e in result.events.items()] == [
+        (meeting.id, meeting_stream(meeting.id), "participant.removed", {"participant": anna.id})]
     session.refresh(row)
     assert row.left_at is not None
 
