@@ -360,6 +360,10 @@ REQUESTS: dict[str, Callable[[Scenario], Request]] = {
         Request("GET", f"/api/v1/public/meetings/{s.meeting_a['id']}/minutes")),
     "GET /meetings/A/contributions": lambda s: Request(
         "GET", f"/api/v1/meetings/{s.meeting_a['id']}/contributions?format=csv"),
+    # Personal data: each erasure gets a new person; the export is of the participant.
+    "POST /people/E/erase": lambda s: Request(
+        "POST", f"/api/v1/people/{s.new_invite()['person']}/erase", {"reason": "Richiesta scritta"}),
+    "GET /people/E/export": lambda s: Request("GET", f"/api/v1/people/{s.people['participant']}/export"),
 }
 
 # fmt: off
@@ -433,6 +437,9 @@ EXPECTED = {
     "POST /meetings/A/minutes/versions/N/publish": (401, 200, 200, 403, 403, 403, 403, 403, 403),
     "GET /public/meetings/A/minutes": (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "GET /meetings/A/contributions": (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    # Facilitators erase; a person's data is for them and the process's staff.
+    "POST /people/E/erase":          (401, 200, 403, 403, 403, 403, 403, 403, 403),
+    "GET /people/E/export":          (401, 200, 200, 200, 403, 403, 403, 403, 403),
 }
 # fmt: on
 
@@ -445,7 +452,7 @@ def test_the_table_covers_every_endpoint(app):
         for method in operations
     }
     rows = {
-        re.sub(r"/(P|O|I|A|B|S|L|G|D|N|plenary-A|plenary-B|group-A)(?=/|$)", "/{id}",
+        re.sub(r"/(P|O|I|A|B|S|L|G|D|N|E|plenary-A|plenary-B|group-A)(?=/|$)", "/{id}",
                name.removesuffix(" invite").removesuffix(" code"))
         for name in EXPECTED
     }
