@@ -1,0 +1,230 @@
+"""axe-core's WCAG 2.0/2.1 A and AA rules on every page and every state of the product, in
+Italian and in English: the pages of visitors, members and staff, each state the meeting room
+goes through in a workshop (board and list view, the facilitator's panel open, a guiding
+question and a running timer, private mode, voting with its buttons, results, a group's board
+while groups work, the record, a locked board, the end), the error pages, the accessibility
+statement, and the HTML the exports produce.
+
+The process is built once (tests/browser/scene.py) and the room is driven over the real-time
+protocol by the facilitator's own connection, each state awaited on what the pages show.
+Findings are gathered and reported together, one line per element.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import axe_violations, describe, live
+from tests.browser.scene import add_record, approve_and_publish, build, new_client, socket
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
+
+LANGS = ("it", "en")
+QUESTION = "Quali servizi mancano a chi dorme in strada d'inverno?"
+
+
+@pytest.fixture(scope="module")
+def scene(app, engine, live_server):
+    with new_client(app) as client:
+        scene = build(client, engine)
+        add_record(scene, engine)
+        approve_and_publish(scene)
+        yield scene
+
+
+class Findings:
+    """axe's violations by page and state, across languages."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, list[dict]] = {}
+        self.checked: list[str] = []
+
+    def check(self, page, name: str, path: str | None = None, *, status: int | None = None) -> None:
+        if path:
+            answer = page.goto(path)
+            if status is not None:
+                assert answer.status == status, f"{name}: {path} answered {answer.status}"
+        # Forms folded in <details> are checked open.
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        self.checked.append(name)
+        violations = axe_violations(page)
+        if violations:
+            self.found[name] = violations
+
+
+def browsing_as(browser, live_server, lang: str, token: str | None = None):
+    """A page in a fresh profile, signed in with `token` (a staff or participant token is
+    also a browser session). axe is injected as an inline script, which our CSP (rightly)
+    refuses: these pages bypass it."""
+    context = browser.new_context(base_url=live_server.url, locale={"it": "it-IT", "en": "en-GB"}[lang],
+                                  extra_http_headers={"Accept-Language": lang}, bypass_csp=True)
+    if token:
+        context.add_cookies([{"name": "tavolo_session", "value": token, "url": live_server.url}])
+    return context.new_page()
+
+
+def static_pages(scene) -> dict[str, list[tuple[str, str, int]]]:
+    """(name, path, status) of the pages each kind of viewer opens, by viewer."""
+    process, meeting, approved = (f"/processes/{scene.process}", f"/meetings/{scene.meeting['id']}",
+                                  f"/meetings/{scene.approved['id']}")
+    return {
+        "visitor": [
+            ("login", "/login", 200),
+            ("code entry", "/code", 200),
+            ("code entry, empty code", "/code?code=", 422),
+            ("code join", f"/code/{scene.code}", 200),
+            ("invite (join)", f"/join/{scene.invite}", 200),
+            ("public minutes", f"/public/meetings/{scene.approved['id']}/minutes", 200),
+            ("public synthesis", f"/public/processes/{scene.process}/synthesis", 200),
+            ("accessibility statement", "/accessibilita", 200),
+            ("404 page, no such address", "/no-such-page", 404),
+        ],
+        "facilitator": [
+            ("processes", "/processes", 200),
+            ("process (staff)", process, 200),
+            ("meeting set-up", f"{meeting}/setup", 200),
+            ("attendance", f"{meeting}/attendance", 200),
+            ("documents", f"{meeting}/documents", 200),
+            ("minutes editor", f"{meeting}/minutes", 200),
+            ("minutes approval step", f"{meeting}/minutes/approve", 200),
+            ("minutes history (approved, published)", f"{approved}/minutes", 200),
+            ("reflection (staff)", f"{process}/reflection", 200),
+            ("meeting reflection", f"{meeting}/reflection", 200),
+            ("synthesis editor", f"{process}/synthesis", 200),
+            ("synthesis statement form", f"{process}/synthesis/statements/new?line={scene.line}", 200),
+            ("synthesis statement edit", f"/synthesis/statements/{scene.statement}/edit", 200),
+            ("pledges (staff)", f"{process}/pledges", 200),
+            ("audit log", f"{process}/audit", 200),
+            ("404 page, no such process", "/processes/999999", 404),
+        ],
+        "participant": [
+            ("process (member)", process, 200),
+            ("recording consent", f"{approved}/consent", 200),
+            ("minutes (member view)", f"{approved}/minutes", 200),
+            ("reflection (member)", f"{process}/reflection", 200),
+            ("pledges (member)", f"{process}/pledges", 200),
+            ("pledge edit (author)", f"/pledges/{scene.pledge}/edit", 200),
+            ("403 page", f"{process}/audit", 403),
+        ],
+    }
+
+
+def exports(scene) -> list[tuple[str, str, dict]]:
+    """(name, API path, headers) of every HTML file the product exports."""
+    staff, member = scene.facilitator.auth, scene.bearer(scene.people["participant"]["token"])
+    return [
+        ("verbale draft (html)", f"/api/v1/meetings/{scene.meeting['id']}/minutes?format=html", staff),
+        ("verbale v1 (html)", f"/api/v1/meetings/{scene.approved['id']}/minutes?format=html&version=1", member),
+        ("public verbale (html)", f"/api/v1/public/meetings/{scene.approved['id']}/minutes?format=html", {}),
+        ("synthesis draft (html)", f"/api/v1/processes/{scene.process}/synthesis?format=html", staff),
+        ("synthesis v1 (html)", f"/api/v1/processes/{scene.process}/synthesis?format=html&version=1", member),
+        ("public synthesis (html)", f"/api/v1/processes/{scene.process}/synthesis/public?format=html", {}),
+    ]
+
+
+def open_panel(page) -> None:
+    page.locator(".facilitation-summary").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#facilitation-panel")).to_have_attribute("open", "")
+
+
+def test_no_axe_violations_on_any_page_or_state(scene, browser, live_server):
+    findings = Findings()
+    tokens = {"visitor": None, "facilitator": scene.facilitator.token,
+              "participant": scene.people["participant"]["token"]}
+    for lang in LANGS:
+        for viewer, pages in static_pages(scene).items():
+            page = browsing_as(browser, live_server, lang, tokens[viewer])
+            for name, path, status in pages:
+                findings.check(page, f"{name} ({lang})", path, status=status)
+            page.context.close()
+
+    # The exported HTML files, as a browser shows them when opened.
+    page = browsing_as(browser, live_server, "it")
+    for name, path, headers in exports(scene):
+        answer = scene.client.get(path, headers=headers)
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html"), (name, answer.text[:200])
+        page.set_content(answer.text)
+        findings.check(page, name)
+    page.context.close()
+
+    # The room, through a workshop: a facilitator and a participant in each language.
+    room = f"/meetings/{scene.meeting['id']}/room"
+    staff = {lang: browsing_as(browser, live_server, lang, scene.facilitator.token) for lang in LANGS}
+    guests = {"it": browsing_as(browser, live_server, "it", scene.people["participant"]["token"]),
+              "en": browsing_as(browser, live_server, "en", scene.people["participant_en"]["token"])}
+    for page in [*staff.values(), *guests.values()]:
+        page.goto(room)
+        live(page)
+    for page in staff.values():
+        open_panel(page)
+
+    def room_state(name: str) -> None:
+        for lang in LANGS:
+            findings.check(staff[lang], f"room, {name}, facilitator panel open ({lang})")
+            findings.check(guests[lang], f"room, {name}, participant ({lang})")
+
+    def every(pages, condition) -> None:
+        for page in pages.values():
+            condition(page)
+
+    plenary = f"board:{scene.meeting['plenary_board']}"
+    meeting = "meeting"
+    with socket(live_server, scene.meeting["id"], scene.facilitator.token) as facilitator:
+        room_state("board and list view, scheduled")
+
+        facilitator.op(meeting, "meeting.start")
+        facilitator.op(meeting, "prompt.open", text=QUESTION)
+        facilitator.op(meeting, "timer.start", seconds=300, label="Bisogni")
+        every(guests, lambda page: expect(page.locator(".meeting-timer-clock")).to_have_text(re.compile(r"^0[45]:\d\d$")))
+        every(guests, lambda page: expect(page.locator(".meeting-questions")).to_contain_text(QUESTION))
+        room_state("guiding question and timer running")
+
+        facilitator.op(plenary, "private.start")
+        every(guests, lambda page: expect(page.locator(".meeting-flag-private")).to_be_visible())
+        room_state("private mode")
+        facilitator.op(plenary, "private.reveal")
+
+        facilitator.op(plenary, "voting.start", budget=2)
+        every(guests, lambda page: expect(page.locator(".board-plane .board-vote").first).to_be_visible())
+        room_state("voting running")
+        facilitator.op(plenary, "vote.cast", item=scene.notes[0])
+        facilitator.op(plenary, "voting.end")
+        every(guests, lambda page: expect(page.locator(".meeting-results")).to_be_visible())
+        room_state("voting results")
+
+        facilitator.op(meeting, "groups.create", strategy="random", count=2)
+        facilitator.op(meeting, "groups.start")
+        every(guests, lambda page: expect(page.locator(".board-name")).to_have_text(re.compile(r"^(Gruppo|Group) \d$")))
+        room_state("group boards while groups work")
+        staff["it"].locator("#facilitation-panel").get_by_role("button", name=re.compile("^Apri la lavagna di Gruppo 1")).click()
+        expect(staff["it"].locator(".board-name")).to_have_text("Gruppo 1")
+        findings.check(staff["it"], "room, facilitator looking into a group's board (it)")
+        staff["it"].get_by_role("button", name="Torna alla plenaria").click()
+        expect(staff["it"].locator(".board-name")).to_have_text("Plenaria")
+        facilitator.op(meeting, "groups.end")
+
+        facilitator.op(meeting, "decision.record", text="Aprire il dormitorio anche di giorno",
+                       method="consensus", outcome="Approvata all'unanimità", items=scene.notes[:1])
+        facilitator.op(meeting, "action.add", text="Verificare i locali disponibili",
+                       owner=scene.organizations["public"], due="2027-01-15")
+        facilitator.op(meeting, "message.broadcast", text="Dieci minuti di pausa")
+        every(guests, lambda page: expect(page.locator(".record-decision")).to_contain_text("dormitorio"))
+        every(guests, lambda page: expect(page.locator(".meeting-broadcast")).to_contain_text("Dieci minuti"))
+        room_state("decision, action and a message")
+
+        facilitator.op(plenary, "board.lock")
+        every(guests, lambda page: expect(page.locator(".meeting-flag-locked")).to_be_visible())
+        room_state("board locked")
+        facilitator.op(plenary, "board.unlock")
+        facilitator.op(meeting, "meeting.end")
+        every(staff, lambda page: expect(page.locator(".facilitation-meeting-state")).to_have_text(re.compile("Concluso|Ended")))
+        room_state("meeting ended")
+    for page in [*staff.values(), *guests.values()]:
+        page.context.close()
+
+    assert len(findings.checked) >= 100, findings.checked
+    assert not findings.found, f"axe violations:\n{describe(findings.found)}"
