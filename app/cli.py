@@ -1,4 +1,4 @@
-"""The `tavolo` command: serve, db upgrade, user add, demo."""
+"""The `tavolo` command: serve, db upgrade, user add, demo, retention run."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.database import Database, upgrade
 from app.settings import get_settings
-from boards import accounts
+from boards import accounts, personal_data
 from boards.errors import DomainError
 from boards.models import AccountRole
 
@@ -39,6 +39,13 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("demo", help="fill the database with a demo co-design process")
 
+    retention = commands.add_parser("retention", help="personal data retention")
+    retention_commands = retention.add_subparsers(dest="retention_command", required=True)
+    run = retention_commands.add_parser(
+        "run", help="erase the people of processes whose last meeting ended more than "
+                    "TAVOLO_RETENTION_DAYS ago; prune expired sessions and op receipts")
+    run.add_argument("--dry-run", action="store_true", help="say what would be done, change nothing")
+
     args = parser.parse_args(argv)
     try:
         settings = get_settings()
@@ -61,7 +68,34 @@ def main(argv: list[str] | None = None) -> int:
         with Session(database.engine) as session:
             print(build_demo(session, settings))
         return 0
+    if args.command == "retention":
+        return _retention(settings, dry_run=args.dry_run)
     return 1
+
+
+def _retention(settings, *, dry_run: bool) -> int:
+    from realtime.ops import RECEIPT_DAYS
+
+    database = Database(settings.database_url)
+    days = settings.retention_days
+    with Session(database.engine) as session:
+        report = personal_data.run_retention(session, days=days, dry_run=dry_run, receipt_days=RECEIPT_DAYS)
+        if not dry_run:
+            session.commit()
+    would = "Would erase" if dry_run else "Erased"
+    if days is None:
+        print("TAVOLO_RETENTION_DAYS is not set: nobody is erased.")
+    for process_id in report.processes:
+        people = [str(person) for process, person in report.erased if process == process_id]
+        print(f"{would} {len(people)} {'person' if len(people) == 1 else 'people'} of process {process_id} "
+              f"(ids {', '.join(people)}); "
+              "approved minutes and syntheses are kept unchanged.")
+    if days is not None and not report.processes:
+        print(f"No process ended more than {days} days ago with people still to erase.")
+    verb = "Would delete" if dry_run else "Deleted"
+    print(f"{verb} {report.sessions} expired sessions and {report.receipts} op receipts "
+          f"older than {RECEIPT_DAYS} days.")
+    return 0
 
 
 def _serve(settings, host: str, port: int, workers: int) -> int:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Secrets that ship in examples and must never protect a real deployment.
@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     auth_failure_window_seconds: int = 900
     # Documents examined at a meeting: 20 MiB holds a long scanned PDF, not a video.
     upload_max_bytes: int = 20 * 2**20
+    # Days after a process's last meeting ended before `tavolo retention run` erases its
+    # participants and observers; unset keeps them (the administration decides, GDPR art. 5(1)(e)).
+    retention_days: int | None = Field(default=None, ge=0)
     # Where people report accessibility problems (the feedback mechanism that the
     # accessibility statement must give, law 4/2004 art. 3-quinquies): an e-mail address.
     accessibility_contact: str = ""

@@ -515,19 +515,20 @@ def _expired_processes(session: Session, horizon: datetime) -> list[int]:
     return list(session.exec(query))
 
 
-def run_retention(session: Session, *, days: int, now: datetime | None = None, dry_run: bool = False,
+def run_retention(session: Session, *, days: int | None, now: datetime | None = None, dry_run: bool = False,
                   receipt_days: int) -> RetentionReport:
     """Erase the participants and observers of processes whose last meeting ended more than
-    `days` ago (approved versions kept, as for any erasure), and delete op receipts older
-    than `receipt_days` and sessions already expired. Never commits.
+    `days` ago (approved versions kept, as for any erasure; None keeps everyone), and delete
+    op receipts older than `receipt_days` and sessions already expired. Never commits.
 
     Raises InvalidInput for a negative number of days.
     """
-    if days < 0:
+    if days is not None and days < 0:
         raise InvalidInput("The retention period must not be negative")
     now = now or utcnow()
     report = RetentionReport()
-    for process_id in _expired_processes(session, now - timedelta(days=days)):
+    expired_processes = _expired_processes(session, now - timedelta(days=days)) if days is not None else []
+    for process_id in expired_processes:
         people = session.exec(select(Person).where(Person.process_id == process_id, Person.erased_at.is_(None),
                                                    Person.role.in_([PersonRole.participant, PersonRole.observer]))
                               .order_by(Person.id)).all()
