@@ -131,6 +131,7 @@ _ITALIAN = {
     "Open actions by owner": "Azioni aperte per responsabile",
     "Open actions by due date": "Azioni aperte per scadenza",
     "Overdue": "Scadute",
+    "Past due": "Scaduta",
     "Due within 30 days": "In scadenza entro 30 giorni",
     "Due later": "Scadenza successiva",
     "No due date": "Senza scadenza",
@@ -725,7 +726,7 @@ def _actions(session: Session, selection: _Selection, today: date, lang: str) ->
     by_due = Series("actions_by_due", say("Open actions by due date"), "actions",
                     [Count(f"due:{key}", say(labels[key]), value) for key, value in buckets.items()])
     table = Table("open_actions", say("Open actions"),
-                  [say("Owner"), say("Kind of organisation"), say("Action"), say("Due"), say("Overdue"),
+                  [say("Owner"), say("Kind of organisation"), say("Action"), say("Due"), say("Past due"),
                    say("Meeting")], table_rows)
     return by_owner, by_due, table
 
