@@ -1,9 +1,11 @@
 """Every endpoint of the API × every role, with the exact status each must get.
 
 One process P with two meetings: A, which a code-joined participant and a limited invite
-admit to, and B, which they do not; a breakout group on A whose board only the participant
-belongs to; and a second process Q whose facilitator and participant are outsiders to P.
-Every refused write is checked to have stored nothing.
+admit to, and B, which they do not; two breakout groups on A, the participant in the first
+and the code-joined participant in the second; and a second process Q whose facilitator and
+participant are outsiders to P. Every refused write is checked to have stored nothing, and
+every refused answer to say nothing of what it guards: no note of A, B or a group, no
+private note, in any error. `build_scenario` is shared with tests/security.
 """
 
 from __future__ import annotations
@@ -52,6 +54,12 @@ class Scenario:
     group_board: int
     people: dict[str, int]
     tokens: dict[str, str | None] = field(default_factory=dict)
+    # The second group's board, whose member is the code-joined participant.
+    other_group_board: int = 0
+    # Texts that only some roles may read: a note on each board, and a private note on A's
+    # plenary by the code-joined participant (others see it redacted).
+    secrets: dict[str, str] = field(default_factory=dict)
+    facilitator_email: str = ""
 
     def as_facilitator(self, method: str, url: str, **kwargs):
         answer = self.client.request(method, url, headers=bearer(self.tokens["facilitator"]),
@@ -69,6 +77,11 @@ class Scenario:
 
 @pytest.fixture(scope="module")
 def scenario(app, engine, quick_password_hashing) -> Scenario:
+    return build_scenario(app, engine)
+
+
+def build_scenario(app, engine) -> Scenario:
+    """The roles' world (see the module's docstring); a dozen requests."""
     client = client_from(app, f"10.251.{secrets.randbelow(250)}.{secrets.randbelow(250)}")
     tokens: dict[str, str | None] = {"anonymous": None}
     emails = {}
@@ -120,24 +133,37 @@ def scenario(app, engine, quick_password_hashing) -> Scenario:
                   json={"name": "Esterna", "organization": other_org, "role": "participant"})
     tokens["outside_participant"] = join(invite=invite["invite"])["token"]
 
-    # Breakout groups are made over the real-time protocol; here the rows are enough.
+    # Breakout groups and notes are made over the real-time protocol; here the rows are enough.
+    group_boards = []
     with Session(engine) as session:
-        group = BreakoutGroup(meeting_id=meetings[0]["id"], name="Gruppo 1", position=1)
-        session.add(group)
-        session.flush()
-        board = Board(meeting_id=meetings[0]["id"], title="Gruppo 1", kind=BoardKind.group,
-                      group_id=group.id)
-        session.add(board)
-        session.flush()
-        group.board_id = board.id
-        session.add(GroupMember(group_id=group.id, person_id=people["participant"]))
+        for position, member in [(1, "participant"), (2, "code_participant")]:
+            group = BreakoutGroup(meeting_id=meetings[0]["id"], name=f"Gruppo {position}",
+                                  position=position)
+            session.add(group)
+            session.flush()
+            board = Board(meeting_id=meetings[0]["id"], title=f"Gruppo {position}",
+                          kind=BoardKind.group, group_id=group.id)
+            session.add(board)
+            session.flush()
+            group.board_id = board.id
+            session.add(GroupMember(group_id=group.id, person_id=people[member]))
+            group_boards.append(board.id)
+        secrets_ = {name: unique(f"Riservato-{name}") for name in
+                    ("note-A", "note-B", "note-group", "note-other-group", "private")}
+        for name, board_id, author, private in [
+            ("note-A", meetings[0]["plenary_board"], "participant", False),
+            ("note-B", meetings[1]["plenary_board"], "participant", False),
+            ("note-group", group_boards[0], "participant", False),
+            ("note-other-group", group_boards[1], "code_participant", False),
+            ("private", meetings[0]["plenary_board"], "code_participant", True),
+        ]:
+            session.add(Item(board_id=board_id, kind=ItemKind.note, text=secrets_[name],
+                             author_id=people[author], private=private))
         session.commit()
-        group_board = board.id
 
-    scenario = Scenario(client, engine, process, other, organization, meetings[0], meetings[1],
-                        group_board, people, tokens)
-    scenario.facilitator_email = emails["facilitator"]
-    return scenario
+    return Scenario(client, engine, process, other, organization, meetings[0], meetings[1],
+                    group_boards[0], people, tokens, other_group_board=group_boards[1],
+                    secrets=secrets_, facilitator_email=emails["facilitator"])
 
 
 @dataclass
@@ -292,6 +318,7 @@ REQUESTS: dict[str, Callable[[Scenario], Request]] = {
     "GET /boards/plenary-B": lambda s: Request(
         "GET", f"/api/v1/boards/{s.meeting_b['plenary_board']}"),
     "GET /boards/group-A": lambda s: Request("GET", f"/api/v1/boards/{s.group_board}"),
+    "GET /boards/group-A2": lambda s: Request("GET", f"/api/v1/boards/{s.other_group_board}"),
     "GET /meetings/A/attendance": lambda s: Request(
         "GET", f"/api/v1/meetings/{s.meeting_a['id']}/attendance"),
     "PATCH /meetings/A/attendance": lambda s: Request(
@@ -396,6 +423,8 @@ EXPECTED = {
     "GET /boards/plenary-A":         (401, 200, 200, 200, 200, 403, 403, 200, 200),
     "GET /boards/plenary-B":         (401, 200, 200, 200, 200, 403, 403, 403, 403),
     "GET /boards/group-A":           (401, 200, 200, 200, 403, 403, 403, 403, 403),
+    # A member of another group (the participant) may not read this one.
+    "GET /boards/group-A2":          (401, 200, 200, 403, 403, 403, 403, 200, 403),
     "GET /meetings/A/attendance":    (401, 200, 200, 403, 403, 403, 403, 403, 403),
     "PATCH /meetings/A/attendance":  (401, 200, 200, 403, 403, 403, 403, 403, 403),
     "POST /meetings/A/attendance":   (401, 201, 201, 403, 403, 403, 403, 403, 403),
@@ -452,7 +481,7 @@ def test_the_table_covers_every_endpoint(app):
         for method in operations
     }
     rows = {
-        re.sub(r"/(P|O|I|A|B|S|L|G|D|N|E|plenary-A|plenary-B|group-A)(?=/|$)", "/{id}",
+        re.sub(r"/(P|O|I|A|B|S|L|G|D|N|E|plenary-A|plenary-B|group-A|group-A2)(?=/|$)", "/{id}",
                name.removesuffix(" invite").removesuffix(" code"))
         for name in EXPECTED
     }
@@ -460,7 +489,11 @@ def test_the_table_covers_every_endpoint(app):
     assert set(EXPECTED) == set(REQUESTS)
 
 
-def _check_success(s: Scenario, name: str, request: Request, token: str | None, answer) -> None:
+def _check_success(s: Scenario, name: str, role: str, request: Request, token: str | None,
+                   answer) -> None:
+    if "/boards/" in request.url and role not in ("facilitator", "secretary", "code_participant"):
+        # Redacted for everyone but its author and staff.
+        assert s.secrets["private"] not in answer.text
     if answer.status_code == 204:
         assert answer.content == b""
         if name == "DELETE /session":
@@ -512,6 +545,8 @@ def test_permission(scenario, name):
                              f"{answer.text[:200]}")
                 continue
             assert_error(answer, expected[role])
+            leaked = [name for name, text in scenario.secrets.items() if text in answer.text]
+            assert not leaked, f"{role}: the refusal of {name} shows {leaked}"
             if expected[role] == 401:
                 assert answer.headers["www-authenticate"] == "Bearer"
     for role in allowed:
@@ -522,7 +557,7 @@ def test_permission(scenario, name):
                          f"{answer.text[:200]}")
             continue
         request, token = prepared[role]
-        _check_success(scenario, name, request, token, answer)
+        _check_success(scenario, name, role, request, token, answer)
     assert not wrong, f"{name}:\n" + "\n".join(wrong)
 
 
