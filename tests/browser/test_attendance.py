@@ -89,7 +89,8 @@ def test_the_secretary_corrects_attendance_by_keyboard(new_context, world, clien
             select(Attendance).where(Attendance.meeting_id == world.meeting["id"]))}
         assert records[rinaldi["person"]].status == AttendanceStatus.excused
         assert records[world.participant["person"]].proxy_for == world.observer["person"]
-        rosa = session.exec(select(Person).where(Person.name == "Rosa Neri")).one()
+        rosa = session.exec(select(Person).where(
+            Person.name == "Rosa Neri", Person.process_id == world.process)).one()
         assert records[rosa.id].in_person
     assert not errors, errors
 
