@@ -17,9 +17,9 @@ from app.pages.forms import FORM_ERRORS, Forms, FormState, form_error
 from app.pages.labels import names
 from app.pages.rendering import render, render_part, see_other
 from boards import invites, processes, reflection
-from boards.access import Actor, in_whole_process, require_member
+from boards.access import Actor, in_whole_process, person_in_process, require_member
 from boards.clock import utcnow
-from boards.models import STAFF_ROLES, AccountRole, OrganizationKind, Process, ProcessKind
+from boards.models import STAFF_ROLES, AccountRole, OrganizationKind, PersonRole, Process, ProcessKind
 from boards.people import current_meeting, meetings_for
 
 router = APIRouter(route_class=PageRoute)
@@ -86,6 +86,8 @@ def process_page(session: Session, actor: Actor, process: Process, **forms: Form
         "organization_names": {o["id"]: o["name"] for o in organizations},
         "table_options": [(str(t["id"]), t["title"]) for t in view["thematic_tables"]],
         "people": invite_pages.people_rows(view, pairs),
+        # Erasing personal data is for facilitators (boards.personal_data checks it again).
+        "may_erase": person_in_process(session, actor, process.id).role == PersonRole.facilitator,
         "forms": Forms(forms),
     }
 
@@ -100,7 +102,7 @@ def process_detail(process_id: int, request: Request, actor: PageActor, session:
     between = reflection_pages.summary(session, actor, person, process, since)
     if person.role not in STAFF_ROLES:
         meetings = meetings_for(session, actor, process_id)
-        return render(request, "process_member.html", process=process, meetings=meetings,
+        return render(request, "process_member.html", process=process, person=person, meetings=meetings,
                       current=current_meeting(meetings, utcnow()), between=between,
                       whole_process=in_whole_process(session, actor, person))
     return render(request, "process.html", between=between, **process_page(session, actor, process))

@@ -15,6 +15,7 @@ from app.pages import (
     language,
     meetings,
     minutes,
+    personal_data,
     pledges,
     processes,
     reflection,
@@ -25,5 +26,6 @@ from app.pages.deps import csrf_protect
 
 router = APIRouter(include_in_schema=False)
 for module in (auth, language, processes, structure, meetings, invites, join, audit,
-               attendance, documents, minutes, reflection, pledges, synthesis, accessibility):
+               attendance, documents, minutes, reflection, pledges, synthesis, accessibility,
+               personal_data):
     router.include_router(module.router, dependencies=[Depends(csrf_protect)])
