@@ -17,6 +17,7 @@ from app.api import (
     attendance,
     boards,
     documents,
+    insights,
     invites,
     join,
     meetings,
@@ -97,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hub = hub
     errors.install(app)
     for module in (session, join, processes, meetings, invites, boards, attendance, documents, pledges, synthesis,
-                   minutes, personal_data):
+                   minutes, personal_data, insights):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.add_api_websocket_route("/ws/meetings/{meeting_id}", transport.endpoint)
