@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import pytest
 from sqlmodel import Session
 
-from boards.models import Board, BoardKind, BreakoutGroup, GroupMember, Meeting, Item, ItemKind, LineOfWork, Organization
+from boards.models import (Board, BoardKind, BreakoutGroup, GroupMember, Meeting, Item, ItemKind, LineOfWork, Organization,
+                           Process)
 from tests.api.support import (
     assert_error,
     bearer,
@@ -269,6 +270,18 @@ def _approved_minutes(s: Scenario, *, published: bool = False) -> int:
     return version
 
 
+ADMINISTRATION = "Comune di Prova"
+
+
+def _administration(s: Scenario) -> None:
+    """Process P belongs to an administration, for the readings across its processes."""
+    with Session(s.engine) as session:
+        process = session.get(Process, s.process)
+        process.administration = ADMINISTRATION
+        session.add(process)
+        session.commit()
+
+
 # What each endpoint is called with; builders make fresh targets where a success would
 # otherwise change what the next role sees.
 REQUESTS: dict[str, Callable[[Scenario], Request]] = {
@@ -391,6 +404,15 @@ REQUESTS: dict[str, Callable[[Scenario], Request]] = {
     "POST /people/E/erase": lambda s: Request(
         "POST", f"/api/v1/people/{s.new_invite()['person']}/erase", {"reason": "Richiesta scritta"}),
     "GET /people/E/export": lambda s: Request("GET", f"/api/v1/people/{s.people['participant']}/export"),
+    # Insights and open data (the administration's: P's, set here).
+    "GET /processes/P/insights": lambda s: Request("GET", f"{P}/{s.process}/insights?kind=third_sector"),
+    "GET /administrations/insights": lambda s: _then(
+        lambda: _administration(s), Request("GET", f"/api/v1/administrations/insights?administration={ADMINISTRATION}")),
+    "GET /processes/P/opendata": lambda s: Request("GET", f"{P}/{s.process}/opendata?format=json"),
+    "GET /administrations/opendata": lambda s: _then(
+        lambda: _administration(s), Request("GET", f"/api/v1/administrations/opendata?administration={ADMINISTRATION}")),
+    "PUT /items/I/publishable": lambda s: Request(
+        "PUT", f"/api/v1/items/{_contribution(s)}/publishable", {"publishable": True}),
 }
 
 # fmt: off
@@ -469,6 +491,14 @@ EXPECTED = {
     # Facilitators erase; a person's data is for them and the process's staff.
     "POST /people/E/erase":          (401, 200, 403, 403, 403, 403, 403, 403, 403),
     "GET /people/E/export":          (401, 200, 200, 200, 403, 403, 403, 403, 403),
+    # Readings for members of the whole process; across an administration and open data for
+    # its staff (the outside facilitator is staff of none of its processes); facilitators
+    # decide what text is publishable.
+    "GET /processes/P/insights":     (401, 200, 200, 200, 200, 403, 403, 403, 403),
+    "GET /administrations/insights": (401, 200, 200, 403, 403, 403, 404, 403, 403),
+    "GET /processes/P/opendata":     (401, 200, 200, 403, 403, 403, 403, 403, 403),
+    "GET /administrations/opendata": (401, 200, 200, 403, 403, 403, 404, 403, 403),
+    "PUT /items/I/publishable":      (401, 200, 403, 403, 403, 403, 403, 403, 403),
 }
 # fmt: on
 
