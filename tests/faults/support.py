@@ -159,7 +159,8 @@ class PrivateCluster:
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/tavolo"
+        # The cluster's own `postgres` database: the cluster is for this test alone.
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def _as_postgres(self, *command: str) -> None:
         prefix = [] if os.geteuid() != 0 else ["runuser", "-u", "postgres", "--"]
@@ -187,8 +188,6 @@ class PrivateCluster:
 
 @contextmanager
 def private_postgres() -> Iterator[PrivateCluster]:
-    import psycopg
-
     home = Path(tempfile.mkdtemp(prefix="tavolo-pg-"))
     if os.geteuid() == 0:
         shutil.chown(home, "postgres", "postgres")
@@ -196,9 +195,6 @@ def private_postgres() -> Iterator[PrivateCluster]:
     cluster.init()
     cluster.start()
     try:
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres",
-                             autocommit=True) as connection:
-            connection.execute("CREATE DATABASE tavolo")
         yield cluster
     finally:
         if cluster.running():
