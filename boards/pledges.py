@@ -155,6 +155,16 @@ def _editable_by_author(session: Session, actor: Actor, pledge: ResourcePledge) 
     return person
 
 
+def check_may_edit(session: Session, *, actor: Actor, pledge_id: int) -> ResourcePledge:
+    """The pledge, if `actor` may change it now (its author, unconfirmed): for its form.
+
+    Raises NotFound, NotAllowed, Conflict (confirmed).
+    """
+    pledge = get_pledge(session, pledge_id)
+    _editable_by_author(session, actor, pledge)
+    return pledge
+
+
 def update_pledge(session: Session, *, actor: Actor, pledge_id: int, **fields: object) -> ResourcePledge:
     """Change some of `kind`, `description`, `quantity`, `unit`, `value_eur` of an
     unconfirmed pledge (its author only).

@@ -142,8 +142,8 @@ def add_pledge(
 
 @router.get("/pledges/{pledge_id}/edit")
 def edit_page(pledge_id: int, request: Request, actor: PageActor, session: SessionDep) -> Response:
-    """The pledge's form filled in, for its author."""
-    pledge = pledges.get_pledge(session, pledge_id)
+    """The pledge's form filled in, for its author (others would only be refused on saving)."""
+    pledge = pledges.check_may_edit(session, actor=actor, pledge_id=pledge_id)
     process = processes.get_process(session, pledge.process_id)
     form = FormState("pledge", values=_values(str(pledge.organization_id), pledge.kind.value, pledge.description,
                                               quantity(pledge.quantity), pledge.unit, money(pledge.value_eur)))
