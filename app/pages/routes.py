@@ -10,6 +10,7 @@ from app.pages import (
     audit,
     auth,
     documents,
+    insights,
     invites,
     join,
     language,
@@ -27,5 +28,5 @@ from app.pages.deps import csrf_protect
 router = APIRouter(include_in_schema=False)
 for module in (auth, language, processes, structure, meetings, invites, join, audit,
                attendance, documents, minutes, reflection, pledges, synthesis, accessibility,
-               personal_data):
+               insights, personal_data):
     router.include_router(module.router, dependencies=[Depends(csrf_protect)])
