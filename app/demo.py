@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
+from app.demo_meeting import hold_first_meeting
 from app.settings import Settings
 from boards import accounts, invites, meetings, pledges, processes
 from boards.access import Actor
@@ -179,14 +180,20 @@ def _create_process(session: Session, actor: Actor, secretary: Account) -> Proce
             session, actor=actor, process_id=process.id, name=name, position=position,
             organization_id=organizations[organization].id, started_on=date(2026, 10, 1),
         )
-    first = datetime.combine(utcnow().date() + timedelta(days=7), datetime.min.time()).replace(hour=14)
+    # The first meeting is held a week before the demo is made (see app/demo_meeting.py);
+    # the second comes a week after.
+    first = datetime.combine(utcnow().date() - timedelta(days=7), datetime.min.time()).replace(hour=14)
+    scheduled = []
     for index, (title, mode, location, agenda) in enumerate(MEETINGS):
-        meetings.create_meeting(
+        scheduled.append(meetings.create_meeting(
             session, actor=actor, process_id=process.id, title=title,
             starts_at=first + timedelta(days=14 * index), mode=mode, location=location,
             agenda=agenda,
-        )
+        ))
     for name, organization, role in PEOPLE:
         invites.create_invite(session, actor=actor, process_id=process.id, name=name,
                               organization_id=organizations[organization].id, role=role)
+    session.flush()
+    hold_first_meeting(session, meeting=scheduled[0], facilitator=actor,
+                       secretary=Actor(token=actor.token, account=secretary))
     return process

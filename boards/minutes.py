@@ -472,12 +472,17 @@ def _decisions(record: _Record, say) -> list[str]:
             method += " (" + say("for {for_} · against {against} · abstained {abstained}",
                                  for_=decision.votes_for or 0, against=decision.votes_against or 0,
                                  abstained=decision.votes_abstained or 0) + ")"
-        line = (f"{n}. **{escape_line(decision.text)}**. {say('Method')}: {method}. "
-                f"{say('Outcome')}: {escape_line(decision.outcome)}.")
+        line = (f"{n}. **{escape_line(decision.text)}**{_full_stop(decision.text)} {say('Method')}: {method}. "
+                f"{say('Outcome')}: {escape_line(decision.outcome)}{_full_stop(decision.outcome)}")
         if decision.item_ids:
             line += f" {say('Based on')}: " + ", ".join(label(item_id) for item_id in sorted(decision.item_ids)) + "."
         lines.append(line)
     return blocks + ["\n".join(lines)]
+
+
+def _full_stop(text: str) -> str:
+    """The full stop a sentence still needs: none after one that ends with its own."""
+    return "" if text.rstrip().endswith((".", "!", "?", "…")) else "."
 
 
 def _lines_of_work(record: _Record, say) -> list[str]:

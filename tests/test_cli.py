@@ -23,7 +23,8 @@ import boards.models  # noqa: F401  (every table on the metadata)
 from app.settings import Settings
 from boards import accounts, invites
 from boards.db import make_engine
-from boards.models import Account, AccountRole, Process
+from app.demo_meeting import DURATION, NOTES
+from boards.models import Account, AccountRole, DocumentVersion, Meeting, MeetingState, Process, Signature
 from tests.conftest import (
     POSTGRES_URL,
     _drop_postgres_database,
@@ -185,6 +186,14 @@ def test_demo_twice_prints_the_credentials_and_working_join_links(sqlite_url, tm
             with pytest.raises(Exception, match="not valid"):
                 invites.join_with_invite(session, secret=links[0][0], days=1)
             session.rollback()
+            # The first meeting was held: its verbale is approved and signed, with every note.
+            held = session.exec(select(Meeting).where(Meeting.number == 1)).one()
+            assert held.state == MeetingState.ended and held.ended_at - held.started_at == DURATION
+            verbale = session.exec(select(DocumentVersion).where(
+                DocumentVersion.meeting_id == held.id, DocumentVersion.version == 1)).one()
+            assert all(note in verbale.markdown for note in NOTES.values())
+            assert len(session.exec(select(Signature).where(Signature.document_id == verbale.id)).all()) == 2
+            assert session.exec(select(Meeting.state).where(Meeting.number == 2)).one() == MeetingState.scheduled
     finally:
         engine.dispose()
 
