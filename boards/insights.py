@@ -1,6 +1,6 @@
 """Insights (letture dei bisogni): aggregated readings of the contributions, participation,
 pledges and actions of a process, or of every process of an administration, for the
-dashboard and its charts. See docs/api.md ("Insights").
+dashboard and its charts. See docs/api.md ("Insights and open data").
 
 Interface (plain data, no HTML; the charts in app/ render each reading as SVG with its table):
 

@@ -1,6 +1,6 @@
 """Anonymised open data (dati aperti) of a process, or of an administration's processes:
 aggregate tables as CSV and JSON with a data dictionary in Italian and English, and the text
-of the contributions a facilitator marked publishable. See docs/api.md ("Open data").
+of the contributions a facilitator marked publishable. See docs/api.md ("Insights and open data").
 
 What is published, and what is not:
 
