@@ -1,0 +1,233 @@
+"""Who may open which page, and what no page, export or socket lets slip.
+
+The API's table is tests/api/test_permissions.py and the protocol's
+tests/realtime/test_permission_matrix.py; this module shares the API's roles and world
+(`build_scenario`) and adds: every page × every role (status, and no text the role may not
+read anywhere in the answer), the verbale's draft hidden from members, public documents
+without names, and connections refused to people outside the meeting.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sqlmodel import Session
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from boards.models import Item, ItemKind
+from tests.api.support import bearer
+from tests.api.test_permissions import ROLES, Scenario, build_scenario
+from tests.conftest import cheap_password_hashing, unique
+
+STAFF = {"facilitator", "secretary"}
+# Who may read each of the scenario's guarded texts (staff of P always may).
+READERS = {
+    "note-A": STAFF | {"participant", "observer", "code_participant", "limited_invitee"},
+    "note-B": STAFF | {"participant", "observer"},
+    "note-group": STAFF | {"participant"},
+    "note-other-group": STAFF | {"code_participant"},
+    "private": STAFF | {"code_participant"},
+}
+
+
+@pytest.fixture(scope="module")
+def scenario(app, engine) -> Scenario:
+    with cheap_password_hashing():
+        world = build_scenario(app, engine)
+    world.statement = world.as_facilitator(
+        "POST", f"/api/v1/processes/{world.process}/synthesis/statements",
+        json={"text": unique("Affermazione"), "sources": []})["id"]
+    world.pledge = world.as_facilitator("POST", f"/api/v1/processes/{world.process}/pledges", json={
+        "organization": world.organization, "kind": "spaces", "description": unique("Sala"),
+        "quantity": "1", "unit": "m²", "value_eur": "1"})["id"]
+    return world
+
+
+# fmt: off
+#                                              anon  fac  sec part  obs o.part o.fac code limited
+PAGES = {
+    "/":                                        (303, 303, 303, 303, 303, 303, 303, 303, 303),
+    "/accessibilita":                           (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "/login":                                   (200, 303, 303, 200, 200, 200, 303, 200, 200),
+    "/code":                                    (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "/processes":                               (303, 200, 200, 200, 200, 200, 200, 200, 200),
+    "/processes/{P}":                           (303, 200, 200, 200, 200, 403, 403, 200, 200),
+    "/processes/{Q}":                           (303, 403, 403, 403, 403, 200, 200, 403, 403),
+    "/processes/{P}/audit":                     (303, 200, 200, 403, 403, 403, 403, 403, 403),
+    "/processes/{P}/pledges":                   (303, 200, 200, 200, 200, 403, 403, 403, 403),
+    "/pledges/{G}/edit":                        (303, 200, 403, 403, 403, 403, 403, 403, 403),
+    "/processes/{P}/reflection":                (303, 200, 200, 200, 200, 403, 403, 200, 200),
+    "/processes/{P}/synthesis":                 (303, 200, 200, 200, 200, 403, 403, 403, 403),
+    "/processes/{P}/synthesis/statements/new":  (303, 200, 200, 403, 403, 403, 403, 403, 403),
+    "/synthesis/statements/{S}/edit":           (303, 200, 200, 403, 403, 403, 403, 403, 403),
+    "/meetings/{A}/setup":                      (303, 200, 200, 403, 403, 403, 403, 403, 403),
+    "/meetings/{A}/attendance":                 (303, 200, 200, 403, 403, 403, 403, 403, 403),
+    "/meetings/{A}/documents":                  (303, 200, 200, 200, 200, 403, 403, 200, 200),
+    "/meetings/{A}/minutes":                    (303, 200, 200, 200, 200, 403, 403, 200, 200),
+    "/meetings/{B}/minutes":                    (303, 200, 200, 200, 200, 403, 403, 403, 403),
+    "/meetings/{A}/minutes/approve":            (303, 200, 200, 403, 403, 403, 403, 403, 403),
+    "/meetings/{A}/reflection":                 (303, 200, 200, 200, 200, 403, 403, 200, 200),
+    "/meetings/{A}/room":                       (303, 200, 200, 200, 200, 403, 403, 200, 200),
+    "/meetings/{B}/room":                       (303, 200, 200, 200, 200, 403, 403, 403, 403),
+    "/processes/{P}/insights":                  (303, 200, 200, 200, 200, 403, 403, 403, 403),
+    "/insights":                                (303, 200, 200, 200, 200, 200, 200, 200, 200),
+    "/people/{E}/erase":                        (303, 200, 403, 403, 403, 403, 403, 403, 403),
+    # No recording link: members are sent back to the meeting, outsiders refused.
+    "/meetings/{A}/consent":                    (303, 303, 303, 303, 303, 403, 403, 303, 303),
+    # Not published yet: nothing to show to anyone.
+    "/public/meetings/{A}/minutes":             (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "/public/processes/{P}/synthesis":          (404, 404, 404, 404, 404, 404, 404, 404, 404),
+}
+# fmt: on
+
+
+def _url(s: Scenario, page: str) -> str:
+    return page.format(P=s.process, Q=s.other_process, A=s.meeting_a["id"], B=s.meeting_b["id"],
+                       S=s.statement, G=s.pledge, E=s.people["observer"])
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_for_every_role(scenario, page):
+    """Each role gets its status; no answer holds a text the role may not read."""
+    wrong = []
+    for role, expected in zip(ROLES, PAGES[page], strict=True):
+        answer = scenario.client.get(_url(scenario, page), headers=bearer(scenario.tokens[role]),
+                                     follow_redirects=False)
+        if answer.status_code != expected:
+            wrong.append(f"{role}: expected {expected}, got {answer.status_code}")
+            continue
+        leaked = [name for name, text in scenario.secrets.items()
+                  if text in answer.text and role not in READERS[name]]
+        if leaked:
+            wrong.append(f"{role}: shows {leaked}")
+        if expected == 303 and role == "anonymous" and page != "/":
+            assert answer.headers["location"].startswith("/login")
+        if expected == 403:
+            assert answer.headers["content-type"].startswith("text/html")
+    assert not wrong, f"{page}:\n" + "\n".join(wrong)
+
+
+def test_every_page_route_is_in_the_table(app):
+    """A new GET page must get a row: the table says who may open it."""
+    from app.pages import routes
+
+    paths = {
+        route.path
+        for module in vars(routes).values() if hasattr(module, "router") and module is not routes
+        for route in module.router.routes if "GET" in getattr(route, "methods", ())
+    }
+    # Pages reached with a secret (join links, codes) and the English aliases are tested
+    # by their own modules; the public minutes of a given version is a file download.
+    skipped = {"/join/{secret}", "/code/{code}", "/accessibility", "/public/meetings/{meeting_id}/minutes/{version}"}
+    rows = {re.sub(r"\{[A-Z]\}", "{id}", page) for page in PAGES}
+    assert {re.sub(r"\{[^}]+\}", "{id}", path) for path in paths - skipped} == rows
+
+
+# --- the verbale's draft and the public documents ------------------------------------
+
+
+def test_the_draft_verbale_is_for_staff_only(scenario):
+    meeting = scenario.meeting_a["id"]
+    draft = scenario.as_facilitator("GET", f"/api/v1/meetings/{meeting}/minutes/draft")
+    marker = unique("Bozza-riservata")
+    scenario.as_facilitator("PUT", f"/api/v1/meetings/{meeting}/minutes/draft",
+                            json={"markdown": draft["markdown"] + f"\n\n{marker}\n"})
+    for role in ROLES:
+        for url in (f"/meetings/{meeting}/minutes", f"/api/v1/meetings/{meeting}/minutes?format=md",
+                    f"/api/v1/meetings/{meeting}/minutes/draft", f"/api/v1/meetings/{meeting}/minutes?format=html"):
+            answer = scenario.client.get(url, headers=bearer(scenario.tokens[role]), follow_redirects=False)
+            if role in STAFF and "format=" not in url or role in STAFF and answer.status_code == 200:
+                continue
+            assert marker not in answer.text, (role, url)
+
+
+def test_public_documents_name_nobody(scenario):
+    """The public verbale and synthesis pseudonymise people; organisations stay."""
+    person_name = "Ermenegilda Zanzottera"
+    invite = scenario.as_facilitator("POST", f"/api/v1/processes/{scenario.process}/invites", json={
+        "name": person_name, "organization": scenario.organization, "role": "participant"})
+    joined = scenario.client.post("/api/v1/join", json={"invite": invite["invite"]}).json()
+    with Session(scenario.engine) as session:
+        item = Item(board_id=scenario.meeting_a["plenary_board"], kind=ItemKind.note,
+                    text=unique("Proposta"), author_id=joined["participant"]["id"],
+                    organization_id=scenario.organization)
+        session.add(item)
+        session.commit()
+        item_id = item.id
+    meeting = scenario.meeting_a["id"]
+    # The draft follows the record again (another test edited it).
+    draft = scenario.as_facilitator("GET", f"/api/v1/meetings/{meeting}/minutes/draft")
+    scenario.as_facilitator("PUT", f"/api/v1/meetings/{meeting}/minutes/draft",
+                            json={"markdown": draft["generated"]})
+    version = scenario.as_facilitator("POST", f"/api/v1/meetings/{meeting}/minutes/approve")["version"]
+    scenario.as_facilitator("POST", f"/api/v1/meetings/{meeting}/minutes/versions/{version}/publish")
+    scenario.as_facilitator("POST", f"/api/v1/processes/{scenario.process}/synthesis/statements",
+                            json={"text": unique("Affermazione"), "sources": [item_id]})
+    scenario.as_facilitator("POST", f"/api/v1/processes/{scenario.process}/synthesis/approve")
+    scenario.as_facilitator("POST", f"/api/v1/processes/{scenario.process}/synthesis/publish")
+
+    staff = scenario.client.get(f"/api/v1/meetings/{meeting}/minutes?version={version}&format=md",
+                                headers=bearer(scenario.tokens["facilitator"]))
+    assert person_name in staff.text  # the check below is worth something
+    for url in [f"/api/v1/public/meetings/{meeting}/minutes?format={fmt}" for fmt in ("md", "html")] + [
+        f"/api/v1/processes/{scenario.process}/synthesis/public?format={fmt}" for fmt in ("md", "html")] + [
+            f"/public/meetings/{meeting}/minutes", f"/public/processes/{scenario.process}/synthesis"]:
+        answer = scenario.client.get(url)
+        assert answer.status_code == 200, (url, answer.text[:200])
+        assert person_name not in answer.text and "Zanzottera" not in answer.text, url
+        assert "Cooperativa Il Ponte" in answer.text or "synthesis" in url
+
+
+# --- the socket: who may not even connect ------------------------------------------------
+
+@pytest.mark.parametrize(("role", "meeting", "code"), [
+    ("anonymous", "A", 4401),
+    ("outside_participant", "A", 4403),
+    ("outside_facilitator", "A", 4403),
+    ("code_participant", "B", 4403),
+    ("limited_invitee", "B", 4403),
+    ("participant", "A", None),
+    ("code_participant", "A", None),
+])
+def test_connections_outside_ones_meeting_are_refused(scenario, live_server, role, meeting, code):
+    meeting_id = scenario.meeting_a["id"] if meeting == "A" else scenario.meeting_b["id"]
+    with connect(f"{live_server.ws_url}/ws/meetings/{meeting_id}", open_timeout=10) as ws:
+        hello = {"type": "hello"}
+        if scenario.tokens[role]:
+            hello["token"] = scenario.tokens[role]
+        ws.send(json.dumps(hello))
+        if code is None:
+            assert json.loads(ws.recv(timeout=10))["type"] == "welcome"
+            return
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                message = ws.recv(timeout=10)
+                assert not any(text in message for text in scenario.secrets.values())
+        assert closed.value.rcvd.code == code
+
+
+def test_a_member_of_another_group_is_refused_that_groups_board(scenario, live_server):
+    """Subscribing to a group's board one is not in: an error that shows none of it."""
+    with connect(f"{live_server.ws_url}/ws/meetings/{scenario.meeting_a['id']}", open_timeout=10) as ws:
+        ws.send(json.dumps({"type": "hello", "token": scenario.tokens["participant"]}))
+        assert json.loads(ws.recv(timeout=10))["type"] == "welcome"
+        ws.send(json.dumps({"type": "subscribe", "stream": f"board:{scenario.other_group_board}"}))
+        while True:
+            message = ws.recv(timeout=10)
+            frame = json.loads(message)
+            frames = frame["frames"] if frame["type"] == "batch" else [frame]
+            answer = next((f for f in frames if f.get("stream") == f"board:{scenario.other_group_board}"), None)
+            if answer:
+                break
+        assert answer["type"] == "error" and answer["code"] == "forbidden", answer
+        assert scenario.secrets["note-other-group"] not in message
+        # The own group's board, and the plenary with a private note in it, redacted.
+        ws.send(json.dumps({"type": "subscribe", "stream": f"board:{scenario.meeting_a['plenary_board']}"}))
+        seen = ""
+        while '"synced"' not in seen:
+            seen += ws.recv(timeout=10)
+        assert scenario.secrets["note-A"] in seen
+        assert scenario.secrets["private"] not in seen
