@@ -10,7 +10,9 @@ the sans-I/O core (tests/realtime/test_protocol.py), the cross-origin websocket
 
 from __future__ import annotations
 
+import base64
 import importlib
+import math
 import pkgutil
 import re
 import secrets
@@ -20,16 +22,15 @@ import pytest
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
 
 import app.pages
 from app.main import create_app
 from app.security import CSRF_COOKIE, csrf_token
 from app.settings import Settings
-from boards.models import Item
+from boards.secrets import CODE_ALPHABET
 from tests.api.support import assert_error, client_from, nothing_stored
 from tests.conftest import PASSWORD, cheap_password_hashing, unique
-from tests.pages.conftest import csrf_of, sign_in, token_for
+from tests.pages.conftest import sign_in, token_for
 from tests.realtime.support import Client, new_op_id
 
 
@@ -156,10 +157,7 @@ async def test_a_flood_of_ops_over_a_socket_is_refused_with_rate_limited_and_lea
 # --- invites and codes: not guessable, not enumerable ---------------------------------------
 
 
-def test_invite_secrets_carry_256_bits_and_codes_follow_the_contract(client, world):
-    import base64
-    import math
-
+def test_invite_secrets_carry_128_bits_or_more_and_codes_follow_the_contract(client, world):
     secret = new_invite(client, world)["invite"]
     assert len(base64.urlsafe_b64decode(secret + "=" * (-len(secret) % 4))) * 8 >= 128
     code = client.post(f"/api/v1/meetings/{world.meeting['id']}/code",
@@ -167,8 +165,6 @@ def test_invite_secrets_carry_256_bits_and_codes_follow_the_contract(client, wor
     # At least 8 characters of an unambiguous alphabet (no 0/O, 1/I/L).
     assert len(code) >= 8 and code.isalnum() and code.isupper()
     assert not set(code) & set("0O1IL")
-    from boards.secrets import CODE_ALPHABET
-
     assert set(code) <= set(CODE_ALPHABET) and len(code) * math.log2(len(CODE_ALPHABET)) > 40
 
 
@@ -245,7 +241,7 @@ def test_a_session_planted_before_login_is_never_the_session_after(client, make_
     assert client.get("/processes", follow_redirects=False).status_code == 200
 
 
-async def test_logout_revokes_the_token_everywhere_and_clears_the_cookie(client, make_account, live_server, world):
+async def test_logout_revokes_the_token_everywhere_and_clears_the_cookie(client, live_server, world):
     sign_in(client, world.facilitator.email)
     token = client.cookies.get("tavolo_session")
     answer = client.post("/logout", data={"csrf_token": token_for(client, "/processes")},
@@ -340,7 +336,7 @@ def assert_secure_headers(answer, what: str) -> None:
     assert headers.get("x-frame-options") == "DENY", what
 
 
-def test_every_kind_of_answer_carries_the_security_headers(settings, world, client):
+def test_every_kind_of_answer_carries_the_security_headers(settings, world):
     probe = create_app(settings)
 
     @probe.get("/api/v1/probe-failure")
@@ -366,11 +362,11 @@ def test_every_kind_of_answer_carries_the_security_headers(settings, world, clie
             "health": anyone.get("/healthz"),
             "static file": anyone.get("/static/board.js"),
             "static 404": anyone.get("/static/no-such-file.js"),
-            "export": anyone.get(f"/api/v1/meetings/{world.meeting['id']}", headers=world.facilitator.auth),
+            "API meeting": anyone.get(f"/api/v1/meetings/{world.meeting['id']}", headers=world.facilitator.auth),
         }
     expected = {"page": 200, "login page": 200, "page 404": 404, "page 403 (CSRF)": 403, "page 500": 500,
                 "API 200": 200, "API 401": 401, "API 422": 422, "API 500": 500, "health": 200,
-                "static file": 200, "static 404": 404, "export": 200}
+                "static file": 200, "static 404": 404, "API meeting": 200}
     assert {what: answer.status_code for what, answer in kinds.items()} == expected
     for what, answer in kinds.items():
         assert_secure_headers(answer, what)
