@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -53,6 +54,11 @@ GAP_WAIT = 0.2
 PRESENCE_INTERVAL = 0.05
 # Housekeeping (old op receipts, idle rate buckets) runs this often.
 HOUSEKEEPING_SECONDS = 3600
+# How long a thread may keep the GIL while another waits for it (Python's default: 5 ms).
+# Under load the event loop's thread keeps it busy, and an op's worker thread gives it
+# back at each of its dozen SQL statements: waiting 5 ms to get it again each time made an
+# op take 20 ms or more. See docs/performance.md.
+SWITCH_INTERVAL = 0.001
 
 
 def channel(meeting_id: int) -> str:
@@ -111,6 +117,7 @@ class Hub:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         self._executor = ThreadPoolExecutor(max_workers=DB_THREADS, thread_name_prefix="tavolo-db")
         if self.engine.dialect.name == "sqlite":
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tavolo-db-writer")
