@@ -66,6 +66,7 @@ class Hostile:
     pledges: list[int] = field(default_factory=list)
     documents: list[int] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
+    people: dict[str, int] = field(default_factory=dict)
     identities: dict[str, Identity] = field(default_factory=dict)
     # A second meeting, still open, for ops after the first has ended.
     open_meeting: dict = field(default_factory=dict)
@@ -134,7 +135,7 @@ def _build(app, engine) -> Hostile:
     tokens["participant"] = tokens["participant-hyperlink"]
 
     world = Hostile(client, engine, tokens, process, meeting["id"], meeting["plenary_board"],
-                    organizations)
+                    organizations, people=people)
     staff = {member["role"]: member["person"]
              for member in call("GET", f"/api/v1/processes/{process}")["staff"]}
     with Session(engine) as session:
@@ -262,12 +263,16 @@ PAGES = {
     "/meetings/{meeting}/reflection#participant": ("participant", ["script", "img"]),
     "/public/meetings/{meeting}/minutes": (None, []),
     "/public/processes/{process}/synthesis": (None, ["script", "jinja"]),
+    "/processes/{process}/insights": ("facilitator", []),
+    "/insights": ("facilitator", []),
+    "/people/{person}/erase": ("facilitator", ["img"]),
 }
 
 
 def _url(world: Hostile, page: str) -> str:
     return page.split("#")[0].format(process=world.process, meeting=world.meeting,
-                                     statement=world.statements[0], pledge=world.pledges[0])
+                                     statement=world.statements[0], pledge=world.pledges[0],
+                                     person=world.people["img"])
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -506,3 +511,37 @@ def test_op_texts_up_to_the_limit_are_accepted_and_one_more_refused(hostile, nam
     hostile.op(stream, name, data(exact), meeting=meeting["id"])
     with pytest.raises(InvalidInput, match="longer than"):
         hostile.op(stream, name, data(exact + "a"), meeting=meeting["id"])
+
+
+def test_open_data_neutralises_formulas_in_every_file(hostile):
+    """Contributions marked publishable go into the open data: formula-safe CSV, plain JSON."""
+    for item in hostile.items:
+        hostile.call("PUT", f"/api/v1/items/{item}/publishable", json={"publishable": True})
+    answer = hostile.client.get(f"/api/v1/processes/{hostile.process}/opendata?format=csv&threshold=2",
+                                headers=bearer(hostile.tokens["facilitator"]))
+    assert answer.status_code == 200, answer.text[:300]
+    shown = []
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
+        for name in archive.namelist():
+            if not name.endswith(".csv"):
+                continue
+            rows = csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig")), delimiter=";")
+            cells = [cell for row in rows for cell in row]
+            assert [cell for cell in cells if cell.startswith(FORMULA_START)] == [], name
+            shown += [cell.removeprefix("'") for cell in cells]
+    for key in ("hyperlink", "dde", "at", "minus", "script"):
+        assert STORED[key] in shown, key
+    data = hostile.client.get(f"/api/v1/processes/{hostile.process}/opendata?format=json&threshold=2",
+                              headers=bearer(hostile.tokens["facilitator"]))
+    assert data.status_code == 200 and data.headers["content-type"].startswith("application/json")
+    assert STORED["script"] in json.dumps(data.json(), ensure_ascii=False)
+
+
+def test_a_persons_data_export_is_json_not_markup(hostile):
+    person = hostile.people["script"]
+    answer = hostile.client.get(f"/api/v1/people/{person}/export", headers=bearer(hostile.tokens["facilitator"]))
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.headers["content-type"].startswith("application/json")
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert "attachment" in answer.headers["content-disposition"]
+    assert STORED["script"] in json.dumps(answer.json(), ensure_ascii=False)
