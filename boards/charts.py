@@ -221,6 +221,30 @@ def _label(x: float, y: float, text: str, *, anchor: str = "start", size: int = 
             f"{hint}{_text(text)}</text>")
 
 
+def _wrap(text: str, width: float, most: int = 2) -> list[str]:
+    """The text over at most `most` lines of `width`, the last one cut if need be."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if current and _width(candidate) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    lines.append(current)
+    if len(lines) > most:
+        lines = [*lines[:most - 1], " ".join(lines[most - 1:])]
+    return [_fit(line, width) for line in lines]
+
+
+def _lines(x: float, y: float, lines: list[str], *, full: str) -> str:
+    """A right-aligned label over several lines, 16 units apart; the whole text as tooltip."""
+    spans = "".join(f'<tspan x="{_n(x)}" y="{_n(y + 16 * k)}">{_text(line)}</tspan>' for k, line in enumerate(lines))
+    return (f'<text x="{_n(x)}" y="{_n(y)}" font-size="{FONT}" fill="{TEXT}" text-anchor="end">'
+            f"<title>{_text(full)}</title>{spans}</text>")
+
+
 def _legend(chart: Chart, id: str, top: float, *, lines: bool = False) -> tuple[list[str], float]:
     """The series' swatches and names, wrapped over rows; returns the marks and the height."""
     out: list[str] = []
@@ -272,14 +296,21 @@ def _bars(chart: Chart, id: str) -> tuple[list[str], float]:
     totals = chart.row_totals()
     largest = max(totals) or 1
     labels = [" ".join(row.split()) for row in chart.rows]
-    label_width = min(max(_width(label) for label in labels) + 12, WIDTH * 0.38)
+    label_width = min(max(_width(label) for label in labels) + 12, WIDTH * 0.4)
     value_width = max(_width(chart.number(total)) for total in totals) + 12
     plot = WIDTH - label_width - value_width - 8
-    pitch, bar = 34, 22
+    bar = 22
+    y = top
     for i, label in enumerate(labels):
-        y = top + i * pitch
+        lines = _wrap(label, label_width - 12)
+        # A label on two lines takes a taller row; the bar stays in its middle.
+        pitch = 34 if len(lines) == 1 else 44
         middle = y + pitch / 2
-        out.append(_label(label_width - 8, middle + 5, _fit(label, label_width - 12), anchor="end", full=label))
+        y += pitch
+        if len(lines) == 1:
+            out.append(_label(label_width - 8, middle + 5, lines[0], anchor="end", full=label))
+        else:
+            out.append(_lines(label_width - 8, middle - 3, lines, full=label))
         x = label_width
         for index, column in enumerate(chart.columns):
             value = column.values[i]
@@ -296,9 +327,8 @@ def _bars(chart: Chart, id: str) -> tuple[list[str], float]:
                 out.append(_label(x + width / 2, middle + 5, text, anchor="middle"))
             x += width
         out.append(_label(x + 6, middle + 5, chart.number(totals[i]), bold=chart.kind == STACKED))
-    bottom = top + len(labels) * pitch
-    out.append(f'<path d="M{_n(label_width)},{_n(top)} V{_n(bottom)}" stroke="{AXIS}" stroke-width="1.5"/>')
-    return out, bottom + 8
+    out.append(f'<path d="M{_n(label_width)},{_n(top)} V{_n(y)}" stroke="{AXIS}" stroke-width="1.5"/>')
+    return out, y + 8
 
 
 def _ticks(largest: float) -> list[float]:

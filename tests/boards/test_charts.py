@@ -176,12 +176,19 @@ def test_hostile_text_is_escaped_everywhere():
     assert parsed.find("caption").text == HOSTILE.replace("\x07", "")
 
 
-def test_long_labels_are_cut_with_the_whole_text_as_tooltip():
+def test_long_labels_wrap_on_two_lines_then_are_cut_with_the_whole_text_as_tooltip():
     long = "Cooperativa sociale di tipo A per l'inclusione lavorativa delle persone fragili del distretto"
     root = parse(svg(kinds_chart(rows=(long, "B", "C", "D")), id="long"))
     label = next(t for t in root.iter("{http://www.w3.org/2000/svg}text") if t.find("svg:title", NS) is not None)
     assert label.find("svg:title", NS).text == long
-    assert label.find("svg:title", NS).tail.endswith("…")
+    first, second = [span.text for span in label.findall("svg:tspan", NS)]
+    assert long.startswith(first + " ") and second.endswith("…")
+    assert (first + " " + second[:-1]).rstrip() in long
+    # A row with a label on two lines is 44 units tall instead of 34; bars stay 22 thick,
+    # in the middle of their row.
+    bars = list(root.iter("{http://www.w3.org/2000/svg}rect"))
+    assert {bar.get("height") for bar in bars} == {"22"}
+    assert float(bars[1].get("y")) - float(bars[0].get("y")) == 44 / 2 + 34 / 2
 
 
 def test_the_table_behind_a_chart():
