@@ -545,3 +545,34 @@ def test_a_persons_data_export_is_json_not_markup(hostile):
     assert answer.headers["x-content-type-options"] == "nosniff"
     assert "attachment" in answer.headers["content-disposition"]
     assert STORED["script"] in json.dumps(answer.json(), ensure_ascii=False)
+
+
+# --- what people put in addresses ---------------------------------------------------------
+
+REFLECTED = '"><script>alert(9)</script><img src=x onerror=alert(9)>'
+ADDRESSES = [
+    "/processes/{x}", "/login?next={x}", "/login?next=javascript:alert(9)", "/code?code={x}", "/code/{x}",
+    "/join/{x}", "/processes/{process}/insights?period={x}&table={x}&kind={x}",
+    "/insights?administration={x}", "/processes/{process}/pledges?done={x}",
+    "/meetings/{meeting}/minutes?format={x}&version={x}", "/processes/{process}/synthesis?line={x}&q={x}",
+    "/meetings/{meeting}/reflection?since={x}", "/processes/{process}/audit?action={x}&page={x}",
+    "/meetings/{meeting}/room?board={x}&view={x}",
+]
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_what_an_address_carries_is_never_markup(hostile, address):
+    """Paths and query parameters shown back (errors, filters, `next`) are escaped; a
+    redirect goes to a path on this site."""
+    from urllib.parse import quote
+
+    url = address.format(x=quote(REFLECTED), process=hostile.process, meeting=hostile.meeting)
+    for role in ("facilitator", None):
+        answer = hostile.client.get(url, headers=bearer(hostile.tokens.get(role)), follow_redirects=False)
+        assert answer.status_code < 500
+        if answer.is_redirect:
+            location = answer.headers["location"]
+            assert location.startswith("/") and not location.startswith("//"), location
+        elif answer.headers["content-type"].startswith("text/html"):
+            assert injected(answer.text) == []
+            assert "alert(9)</script>" not in answer.text
