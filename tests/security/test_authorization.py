@@ -72,6 +72,10 @@ PAGES = {
     "/meetings/{A}/reflection":                 (303, 200, 200, 200, 200, 403, 403, 200, 200),
     "/meetings/{A}/room":                       (303, 200, 200, 200, 200, 403, 403, 200, 200),
     "/meetings/{B}/room":                       (303, 200, 200, 200, 200, 403, 403, 403, 403),
+    # Asking the room for a board one may not read opens one's own: never the one asked for.
+    "/meetings/{A}/room?board={GA2}":           (303, 200, 200, 200, 200, 403, 403, 200, 200),
+    "/meetings/{A}/room?board={PB}":            (303, 200, 200, 200, 200, 403, 403, 200, 200),
+    "/meetings/{A}/room?board={PA}&view=list":  (303, 200, 200, 200, 200, 403, 403, 200, 200),
     "/processes/{P}/insights":                  (303, 200, 200, 200, 200, 403, 403, 403, 403),
     "/insights":                                (303, 200, 200, 200, 200, 200, 200, 200, 200),
     "/people/{E}/erase":                        (303, 200, 403, 403, 403, 403, 403, 403, 403),
@@ -86,7 +90,8 @@ PAGES = {
 
 def _url(s: Scenario, page: str) -> str:
     return page.format(P=s.process, Q=s.other_process, A=s.meeting_a["id"], B=s.meeting_b["id"],
-                       S=s.statement, G=s.pledge, E=s.people["observer"])
+                       S=s.statement, G=s.pledge, E=s.people["observer"], GA2=s.other_group_board,
+                       PB=s.meeting_b["plenary_board"], PA=s.meeting_a["plenary_board"])
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -110,6 +115,14 @@ def test_page_for_every_role(scenario, page):
     assert not wrong, f"{page}:\n" + "\n".join(wrong)
 
 
+def test_the_room_shows_notes_so_the_check_above_is_worth_something(scenario):
+    for role, page, secret in [("participant", "/meetings/{A}/room", "note-A"),
+                               ("code_participant", "/meetings/{A}/room?board={GA2}", "note-other-group"),
+                               ("code_participant", "/meetings/{A}/room", "private")]:
+        answer = scenario.client.get(_url(scenario, page), headers=bearer(scenario.tokens[role]))
+        assert scenario.secrets[secret] in answer.text, (role, page)
+
+
 def test_every_page_route_is_in_the_table(app):
     """A new GET page must get a row: the table says who may open it."""
     from app.pages import routes
@@ -122,7 +135,7 @@ def test_every_page_route_is_in_the_table(app):
     # Pages reached with a secret (join links, codes) and the English aliases are tested
     # by their own modules; the public minutes of a given version is a file download.
     skipped = {"/join/{secret}", "/code/{code}", "/accessibility", "/public/meetings/{meeting_id}/minutes/{version}"}
-    rows = {re.sub(r"\{[A-Z]\}", "{id}", page) for page in PAGES}
+    rows = {re.sub(r"\{[A-Z]\}", "{id}", page.partition("?")[0]) for page in PAGES}
     assert {re.sub(r"\{[^}]+\}", "{id}", path) for path in paths - skipped} == rows
 
 
