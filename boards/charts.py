@@ -39,7 +39,9 @@ GRID = "#c5c7c9"  # gridlines are decoration: every value is written
 PALETTE = ("#2d8eee", "#0b3d24", "#d47211", "#4a167d", "#0d9f6e", "#10365b", "#c15ff2", "#57270f")
 # The fill of the series after the first: white marks over the series' colour.
 PATTERNS = (None, "stripes", "dots", "crosshatch", "lines")
-DASHES = (None, "8 4", "2 4", "10 4 2 4")
+# Lines differ by dash and marker too; five dashes and four markers repeat together only
+# after twenty lines.
+DASHES = (None, "8 4", "2 4", "10 4 2 4", "14 4")
 MARKERS = ("circle", "square", "triangle", "diamond")
 # Above this many rows, the text alternative names the first ones and counts the others.
 DESCRIBED_ROWS = 8
@@ -342,14 +344,15 @@ def _ticks(largest: float) -> list[float]:
     return [step * k for k in range(count + 1)]
 
 
-def _apart(positions: list[float], gap: float) -> list[float]:
-    """The positions moved up just enough that no two are closer than `gap` (the last
-    values of several lines, written one above the other)."""
-    order = sorted(range(len(positions)), key=lambda i: -positions[i])
+def _apart(positions: list[float], gap: float, lowest: float) -> list[float]:
+    """The positions moved just enough that no two are closer than `gap`, none below
+    `lowest` (the last values of several lines, written one under the other)."""
+    order = sorted(range(len(positions)), key=lambda i: positions[i])
     moved = list(positions)
     for before, after in zip(order, order[1:]):
-        moved[after] = min(moved[after], moved[before] - gap)
-    return moved
+        moved[after] = max(moved[after], moved[before] + gap)
+    overflow = max(0.0, moved[order[-1]] - lowest)
+    return [y - overflow for y in moved]
 
 
 def _step(chart: Chart, id: str) -> tuple[list[str], float]:
@@ -366,7 +369,10 @@ def _step(chart: Chart, id: str) -> tuple[list[str], float]:
     places = chart.decimals if any(t != int(t) for t in ticks) else 0
     tick_labels = [format_number(Decimal(str(t)), chart.lang, places) for t in ticks]
     left = max(_width(t) for t in tick_labels) + 14
-    right, plot_height = 16.0, 220.0
+    several = len(chart.columns) > 1
+    # Several lines: their last values stand in a column right of the plot, next to each line.
+    right = max(_width(chart.number(c.values[-1])) for c in chart.columns) + 18 if several else 16.0
+    plot_height = 220.0
     plot_width = WIDTH - left - right
     bottom = top + plot_height
     y_of = lambda value: bottom - float(value) / ticks[-1] * plot_height  # noqa: E731
@@ -389,8 +395,8 @@ def _step(chart: Chart, id: str) -> tuple[list[str], float]:
         anchor = "start" if (i == 0 and count > 1) else "end" if (i == count - 1 and count > 1) else "middle"
         x = x_of(i) - 4 if anchor == "start" else x_of(i) + 4 if anchor == "end" else x_of(i)
         out.append(_label(x, bottom + 22, _fit(labels[i], room * every), anchor=anchor, full=labels[i]))
-    every_value = len(chart.columns) == 1 and count <= 12
-    last_label = _apart([y_of(column.values[-1]) - 10 for column in chart.columns], 17)
+    every_value = not several and count <= 12
+    last_label = _apart([y_of(column.values[-1]) + 5 for column in chart.columns], 17, bottom + 5)
     for index, column in enumerate(chart.columns):
         colour = PALETTE[index % len(PALETTE)]
         dash = DASHES[index % len(DASHES)]
@@ -401,10 +407,11 @@ def _step(chart: Chart, id: str) -> tuple[list[str], float]:
         out.append(f'<path d="{path}" stroke="{colour}" stroke-width="2.5" fill="none"{dashed}/>')
         for i, value in enumerate(column.values):
             out.append(_marker(index, x_of(i), y_of(value)))
-            if every_value or i == count - 1:
+            if several and i == count - 1:
+                out.append(_label(WIDTH - right + 8, last_label[index], chart.number(value), bold=True))
+            elif every_value or i == count - 1:
                 anchor = "end" if i == count - 1 and count > 1 else "middle"
-                y = last_label[index] if i == count - 1 else y_of(value) - 10
-                out.append(_label(x_of(i) + (6 if anchor == "end" else 0), y, chart.number(value),
+                out.append(_label(x_of(i) + (6 if anchor == "end" else 0), y_of(value) - 10, chart.number(value),
                                   anchor=anchor, bold=i == count - 1))
     return out, bottom + 34
 

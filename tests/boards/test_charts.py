@@ -162,6 +162,23 @@ def test_several_step_lines_differ_by_dash_and_marker():
     assert len(root.findall(".//svg:rect", NS)) == 4
 
 
+def test_no_two_of_the_first_twenty_lines_look_alike_without_colour():
+    from boards.charts import DASHES, MARKERS
+    looks = {(DASHES[i % len(DASHES)], MARKERS[i % len(MARKERS)]) for i in range(20)}
+    assert len(looks) == 20
+
+
+def test_several_lines_write_their_last_values_apart_right_of_the_plot():
+    chart = step_chart(columns=(Column("A", (5, 10)), Column("B", (5, 9.8)), Column("C", (0, 9.7))),
+                       rows=("1", "2"), decimals=1)
+    root = parse(svg(chart, id="close"))
+    ends = [t for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("font-weight") == "700"]
+    assert [t.text for t in ends] == ["10,0", "9,8", "9,7"]
+    ys = sorted(float(t.get("y")) for t in ends)
+    assert all(b - a >= 17 for a, b in zip(ys, ys[1:]))
+    assert len({t.get("x") for t in ends}) == 1
+
+
 def test_hostile_text_is_escaped_everywhere():
     chart = stacked_chart(title=HOSTILE, header=HOSTILE, rows=(HOSTILE, "Incontro"),
                           columns=(Column(HOSTILE, (1, 2)), Column("B", (3, 4))))
