@@ -576,3 +576,33 @@ def test_what_an_address_carries_is_never_markup(hostile, address):
         elif answer.headers["content-type"].startswith("text/html"):
             assert injected(answer.text) == []
             assert "alert(9)</script>" not in answer.text
+
+
+# --- uploads ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "data", "media_type"), [
+    ("pagina.html", b"<script>alert(1)</script>", "text/html"),
+    ("disegno.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "image/svg+xml"),
+    ("finto.pdf", b"<html><script>alert(1)</script></html>", "application/pdf"),
+    ("finto.txt", b"MZ\x90\x00\x03\x00\x00\x00", "text/plain"),
+    ("script.js", b"alert(1)", "text/javascript"),
+])
+def test_uploads_of_markup_or_mislabelled_files_are_refused(hostile, name, data, media_type):
+    answer = hostile.client.post(f"/api/v1/meetings/{hostile.meeting}/documents",
+                                 headers=bearer(hostile.tokens["facilitator"]),
+                                 files={"file": (name, data, media_type)})
+    assert answer.status_code in (415, 422), answer.text
+    assert "<script>" not in answer.text
+
+
+def test_a_text_file_with_markup_downloads_as_text_never_as_a_page(hostile):
+    upload = hostile.client.post(f"/api/v1/meetings/{hostile.meeting}/documents",
+                                 headers=bearer(hostile.tokens["facilitator"]),
+                                 files={"file": ("note.txt", b"<html><script>alert(1)</script></html>", "text/plain")})
+    assert upload.status_code == 201, upload.text
+    answer = hostile.client.get(f"/api/v1/documents/{upload.json()['id']}", headers=bearer(hostile.tokens["participant"]))
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/plain")
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["content-disposition"].startswith("attachment")
