@@ -30,8 +30,8 @@ from bench.servers import ROOT, SCRATCH, Database, tavolo_servers
 MIB = 1024 * 1024
 # Memory counts as flat when the last third of the load holds at most this much more than
 # the middle third (the first third is warm-up: caches, the pool, pymalloc's arenas).
-GROWTH_ALLOWED = 0.10
-GROWTH_FLOOR_MIB = 8.0
+GROWTH_ALLOWED = 0.05
+GROWTH_FLOOR_MIB = 4.0
 
 
 class RssSeries:
