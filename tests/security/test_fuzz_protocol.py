@@ -291,3 +291,44 @@ def test_fuzzed_frames_over_a_socket_leave_it_open_and_the_board_unchanged(wire,
         if answer["type"] == "error":
             assert answer["code"] in CODES
     assert board_state(wire) == before
+
+
+# --- the HTTP API: any JSON body is an answer, never a crash ----------------------------
+
+BODY_KEYS = ["title", "kind", "name", "organization", "role", "meetings", "starts_at", "mode", "agenda",
+             "location", "participant", "status", "note", "text", "sources", "description", "quantity",
+             "unit", "value_eur", "markdown", "email", "password", "invite", "code", "organization_name",
+             "consent", "capacity", "publishable", "reason"]
+bodies = json_values | st.dictionaries(st.sampled_from(BODY_KEYS), json_values | scalars, max_size=8)
+WRITES = [
+    ("POST", "/api/v1/processes"), ("POST", "/api/v1/processes/{process}/organizations"),
+    ("POST", "/api/v1/processes/{process}/invites"), ("POST", "/api/v1/processes/{process}/meetings"),
+    ("PATCH", "/api/v1/meetings/{meeting}"), ("PATCH", "/api/v1/meetings/{meeting}/attendance"),
+    ("POST", "/api/v1/meetings/{meeting}/attendance"), ("PUT", "/api/v1/meetings/{meeting}/consent"),
+    ("POST", "/api/v1/processes/{process}/synthesis/statements"), ("POST", "/api/v1/processes/{process}/pledges"),
+    ("PUT", "/api/v1/meetings/{meeting}/minutes/draft"), ("POST", "/api/v1/join"), ("POST", "/api/v1/session"),
+    ("POST", "/api/v1/processes/{process}/steering"), ("POST", "/api/v1/processes/{process}/tables"),
+]
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(write=st.sampled_from(WRITES), body=bodies)
+def test_any_json_body_gets_an_answer_never_a_crash(wire, write, body):
+    method, url = write
+    url = url.format(process=wire.world.process, meeting=wire.meeting)
+    answer = wire.client.request(method, url, json=body, headers=bearer(wire.world.facilitator.token))
+    assert answer.status_code < 500, answer.text[:300]
+    if answer.status_code >= 400:
+        assert isinstance(answer.json()["detail"], str) and answer.json()["detail"]
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(write=st.sampled_from(WRITES), raw=st.binary(max_size=100) | st.text(max_size=100).map(str.encode))
+def test_a_body_that_is_not_json_gets_an_answer_never_a_crash(wire, write, raw):
+    method, url = write
+    url = url.format(process=wire.world.process, meeting=wire.meeting)
+    answer = wire.client.request(method, url, content=raw, headers={
+        **bearer(wire.world.facilitator.token), "Content-Type": "application/json"})
+    assert answer.status_code < 500, answer.text[:300]
