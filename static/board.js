@@ -1504,8 +1504,11 @@ class Board {
     this.selected = null;
     this.cursors.clear();
     this.lastMove.clear();
+    // The focus on an item of the board that goes stays on the board, not lost on the page.
+    const hadFocus = [...this.elements.values()].some((el) => el.contains(document.activeElement));
     for (const el of this.elements.values()) el.remove();
     this.elements.clear();
+    if (hadFocus) this.ui.viewport.focus({ preventScroll: true });
     this.root.dataset.board = String(boardId);
     this.ui.name.textContent = this.titleOf(boardId);
     if (this.ui.switcher) this.ui.switcher.value = String(boardId);

@@ -201,7 +201,7 @@ class Facilitation {
         break;
       case "groups.ended":
         meeting.running = false;
-        if (live) this.goToBoard(this.plenary);
+        if (live) this.followTo(this.plenary);
         break;
       case "timer.started":
         this.setTimer(data, live ? frame.at : null, live);
@@ -282,18 +282,27 @@ class Facilitation {
 
   // --- moving the view (the live board listens to its board switch) --------------------------
 
+  // True if the view moved to that board.
   goToBoard(boardId) {
     const switcher = document.getElementById("board-switch");
-    if (!switcher || !boardId || Number(switcher.value) === boardId) return;
-    if (![...switcher.options].some((option) => Number(option.value) === boardId)) return;
+    if (!switcher || !boardId || Number(switcher.value) === boardId) return false;
+    if (![...switcher.options].some((option) => Number(option.value) === boardId)) return false;
     switcher.value = String(boardId);
     switcher.dispatchEvent(new Event("change"));
+    return true;
+  }
+
+  // Moved by the facilitator (groups start or end, a new group): screen readers are told where.
+  followTo(boardId) {
+    if (!this.goToBoard(boardId)) return;
+    const switcher = document.getElementById("board-switch");
+    this.announce(this.fmt(this.t["now-on-board"], { board: switcher.selectedOptions[0].textContent }));
   }
 
   goToGroupBoard() {
     if (!this.me || this.role !== "participant") return;
     const group = this.meeting.groups.find((g) => (g.members || []).includes(this.me.id));
-    if (group) this.goToBoard(group.board);
+    if (group) this.followTo(group.board);
   }
 
   // --- timer -----------------------------------------------------------------------------------
@@ -588,6 +597,7 @@ class Facilitation {
 
   renderPanel() {
     const panel = this.panel;
+    const focused = panel.contains(document.activeElement) ? document.activeElement : null;
     const state = this.meeting.state;
     const stateText = this.t[`state-${state}`];
     const stateBox = panel.querySelector(".facilitation-meeting-state");
@@ -609,6 +619,21 @@ class Facilitation {
     show("[data-send='groups.end']", this.meeting.running);
     this.renderPanelGroups();
     this.renderPanelQuestions();
+    if (focused && focused.hidden) this.keepFocus(focused);
+  }
+
+  // A button that hides once used (Start → End) must not drop the keyboard focus on the page's
+  // body: it goes to the nearest button beside it (the one shown in its place), else to the
+  // first control of its form, else to the panel's summary.
+  keepFocus(gone) {
+    const usable = (el) => !el.hidden && !el.disabled;
+    const buttons = [...gone.parentElement.querySelectorAll("button")];
+    const at = buttons.indexOf(gone);
+    const form = gone.closest("form");
+    const next = buttons.slice(at + 1).find(usable) || buttons.slice(0, at).reverse().find(usable)
+      || (form && [...form.querySelectorAll("button, input, select, textarea")].find(usable))
+      || this.panel.querySelector(".facilitation-summary");
+    next.focus();
   }
 
   renderPanelGroups() {
