@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.report import markdown
 from tests.conftest import need
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +32,9 @@ def bench(tmp_path: Path, *args: str) -> dict:
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(target.read_text())
     assert report["machine"]["cores"] >= 1
+    # The Markdown for docs/performance.md has a section for each scenario run.
+    sections = [line for line in markdown(report).splitlines() if line.startswith("### ")]
+    assert len(sections) >= len(report["results"])
     return report["results"]
 
 
