@@ -477,6 +477,55 @@ def _lines_part(session: Session, process_id: int, meetings: dict[int, Meeting],
     return out
 
 
+def _count(value: int, lang: str) -> str:
+    return md_quantity(Decimal(value), lang)
+
+
+def _readings_part(session: Session, process: Process, lang: str) -> list[str]:
+    """The key readings of the dashboard (boards/insights.py) as captioned tables, which the
+    HTML and PDF exports draw as charts: contributions by kind of organisation, over time and
+    by line of work, organisations present per meeting, confirmed pledges over time."""
+    from boards import insights
+
+    # The draft is written for staff, who may read every reading: no actor to check here.
+    board = insights._dashboard(session, title=process.title, processes=[process], filters=insights.Filters(),
+                                lang=lang, today=None)
+    bar = _t(lang, "Grafico a barre", "Bar chart")
+    total = _t(lang, "Totale", "Total")
+    out = [f"## {_t(lang, 'Letture di sintesi', 'Key readings')}", "",
+           _note(lang, "Contano i contributi degli enti, non le note della facilitazione.",
+                 "Contributions of organisations count, not the facilitators' own notes."), ""]
+    if not board.contributions:
+        return [*out, _note(lang, "Nessun contributo è stato ancora raccolto.", "No contribution yet."), ""]
+
+    def bars(reading, header: str, unit: str, *, with_total: bool) -> list[str]:
+        rows = [[escape_line(c.label), _count(c.value, lang)] for c in reading.counts]
+        if with_total:
+            rows.append([f"**{total}**", f"**{_count(reading.total, lang)}**"])
+        return [f"*{bar}: {escape_line(reading.title)}*", "", *_table([header, unit], rows, right={1}), ""]
+
+    contributions = _t(lang, "Contributi", "Contributions")
+    out += bars(board.by_kind, _t(lang, "Tipo di ente", "Kind of organisation"), contributions, with_total=True)
+    out += bars(board.over_time, _t(lang, "Periodo", "Period"), contributions, with_total=True)
+    if board.by_line.counts:
+        out += bars(board.by_line, _t(lang, "Linea di lavoro", "Line of work"), contributions, with_total=False)
+        out += [_note(lang, "Un contributo legato a più linee di lavoro conta in ciascuna.",
+                      "A contribution linked to several lines of work counts in each."), ""]
+    if board.presence.counts:
+        out += bars(board.presence, _t(lang, "Incontro", "Meeting"), _t(lang, "Enti presenti", "Organisations present"),
+                    with_total=False)
+    lines = board.pledges_over_time.series
+    if lines:
+        step = _t(lang, "Grafico a gradini", "Step chart")
+        months = [c.key for c in lines[0].counts]
+        rows = [[f"{month[5:]}/{month[:4]}" if lang == "it" else month,
+                 md_number(sum((line.counts[i].value for line in lines), Decimal("0.00")), lang)]
+                for i, month in enumerate(months)]
+        out += [f"*{step}: {escape_line(board.pledges_over_time.title)} (€)*", "",
+                *_table([_t(lang, "Mese", "Month"), _t(lang, "Totale (€)", "Total (€)")], rows, right={1}), ""]
+    return out
+
+
 def _pledges_part(session: Session, process_id: int, lang: str) -> list[str]:
     totals = pledges.totals(session, process_id)
     organizations = {o.id: o for o in session.exec(select(Organization).where(Organization.process_id == process_id))}
@@ -597,6 +646,7 @@ def generate(session: Session, *, process_id: int, lang: str = "it") -> str:
     cited: set[int] = set()
     out = _heading(process, meetings, lang)
     out += _lines_part(session, process_id, {m.id: m for m in meetings}, lang, cited)
+    out += _readings_part(session, process, lang)
     out += _pledges_part(session, process_id, lang)
     out += _decisions_part(session, process_id, meetings, lang, cited)
     out += _actions_part(session, meetings, lang)

@@ -172,7 +172,7 @@ def _charts(state: StateCore) -> None:
                     count += 1
                     chart, _end = made
                     figure = Token("html_block", "", 0, block=True)
-                    figure.content = (f'<figure class="chart-figure">\n{charts.svg(chart, id=f"chart-{count}")}'
+                    figure.content = (f'<figure class="chart-figure">\n{charts.svg(chart, id=f"figure-{count}")}'
                                       f"<figcaption>{escape(children[1].content)}</figcaption>\n</figure>\n")
                     out.append(figure)
                     index += 3  # the caption is the figure's now; the table follows as it is

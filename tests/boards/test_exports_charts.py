@@ -41,7 +41,7 @@ def svgs(html: str) -> list[ET.Element]:
 def test_a_captioned_table_is_drawn_before_itself():
     html = html_fragment(READINGS)
     bars, steps = svgs(html)
-    assert bars.get("id") == "chart-1" and steps.get("id") == "chart-2"
+    assert bars.get("id") == "figure-1" and steps.get("id") == "figure-2"
     assert bars.find("svg:title", NS).text == "Contributi per tipo di ente"
     # The total row is the table's, not a bar; numbers are read in Italian.
     assert bars.find("svg:desc", NS).text == (
