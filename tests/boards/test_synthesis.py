@@ -306,3 +306,43 @@ def test_typed_text_shows_as_typed_in_the_document(typed, shown):
     items = list(tree.iter("li"))
     assert ["".join(li.itertext()) for li in items] == [shown or typed]
     assert len(items[0]) == 0  # no element inside: no emphasis, link, code, list or heading
+
+
+def test_the_key_readings_are_captioned_tables_that_html_draws_as_charts(session):
+    from tests.boards import known_process
+
+    known = known_process.build(session)
+    markdown = synthesis.generate(session, process_id=known.process.id)
+    part = markdown.split("## Letture di sintesi\n\n")[1].split("\n## ")[0]
+    assert part.startswith("*Contano i contributi degli enti, non le note della facilitazione.*\n\n")
+    assert (
+        "*Grafico a barre: Contributi per tipo di ente*\n\n| Tipo di ente | Contributi |\n| --- | ---: |\n"
+        "| Pubblica amministrazione | 8 |\n| Ente sanitario | 5 |\n| Terzo settore | 13 |\n| Altro | 1 |\n"
+        "| **Totale** | **27** |\n") in part
+    assert ("| Incontro 1 | 13 |\n| Tra l'incontro 1 e il 2 | 1 |\n| Incontro 2 | 6 |\n"
+            "| Tra l'incontro 2 e il 3 | 2 |\n| Incontro 3 | 5 |\n| **Totale** | **27** |") in part
+    # A contribution in two lines counts in each: no total row.
+    assert ("| Casa e accoglienza | 6 |\n| Lavoro e formazione | 5 |\n| Non ancora in una linea di lavoro | 17 |\n\n"
+            "*Un contributo legato a più linee di lavoro conta in ciascuna.*") in part
+    assert "| Incontro 1 | 10 |\n| Incontro 2 | 7 |\n| Incontro 3 | 6 |" in part
+    # Confirmed pledges, cumulative: October 10.000 + 5.000,50 + 1.000 + 2.400,25; the
+    # December one confirmed at 00:30 in Rome.
+    assert ("*Grafico a gradini: Impegni confermati nel tempo, cumulati (€)*\n\n| Mese | Totale (€) |\n"
+            "| --- | ---: |\n| 10/2026 | 18.400,75 |\n| 11/2026 | 24.901,10 |\n| 12/2026 | 25.901,09 |") in part
+    charts = re.findall(r'<svg [^>]*id="(figure-\d)"[^>]*>\n<title[^>]*>([^<]*)</title>', html_fragment(markdown))
+    assert charts == [("figure-1", "Contributi per tipo di ente"),
+                      ("figure-2", "Contributi negli incontri e tra un incontro e l&#x27;altro"),
+                      ("figure-3", "Contributi per linea di lavoro"), ("figure-4", "Enti presenti per incontro"),
+                      ("figure-5", "Impegni confermati nel tempo, cumulati (€)")]
+    english = synthesis.generate(session, process_id=known.process.id, lang="en")
+    assert "*Bar chart: Contributions by kind of organisation*" in english
+    assert "| 12/2026 |" not in english and "| 2026-12 | 25,901.09 |" in english
+    assert len(re.findall("<svg ", html_fragment(english))) == 5
+
+
+def test_without_contributions_the_readings_say_so(session, record):
+    process = builders.process(session, record.facilitator)
+    markdown = synthesis.generate(session, process_id=process.id)
+    assert "## Letture di sintesi\n\n*Contano i contributi degli enti, non le note della facilitazione.*\n\n" \
+           "*Nessun contributo è stato ancora raccolto.*\n" in markdown
+    assert "<svg" not in html_fragment(markdown)
