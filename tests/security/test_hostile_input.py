@@ -316,35 +316,54 @@ def test_a_downloaded_document_is_named_safely(hostile):
 # --- live events ------------------------------------------------------------------------
 
 
+class Reader:
+    """Frames of one connection, batches unwrapped, read in order."""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.pending: list[dict] = []
+
+    def send(self, frame: dict) -> None:
+        self.ws.send(json.dumps(frame))
+
+    def until(self, predicate) -> dict:
+        """The first frame matching `predicate`; the ones before it are skipped."""
+        return _until(self.ws, predicate, self.pending)
+
+
+def _until(ws, predicate, pending: list[dict]) -> dict:
+    while True:
+        while pending:
+            frame = pending.pop(0)
+            if predicate(frame):
+                return frame
+        frame = json.loads(ws.recv(timeout=10))
+        pending.extend(frame["frames"] if frame["type"] == "batch" else [frame])
+
+
 def test_live_events_carry_the_text_unchanged(hostile, live_server):
-    with connect(f"{live_server.ws_url}/ws/meetings/{hostile.meeting}", open_timeout=10) as ws:
-        ws.send(json.dumps({"type": "hello", "token": hostile.tokens["facilitator"]}))
-        assert json.loads(ws.recv(timeout=10))["type"] == "welcome"
-
-        def answer(op_id):
-            while True:
-                frame = json.loads(ws.recv(timeout=10))
-                for inner in frame["frames"] if frame["type"] == "batch" else [frame]:
-                    if inner.get("id") == op_id:
-                        return inner
-
-        for key, value in PAYLOADS.items():
-            op_id = unique(key)
-            ws.send(json.dumps({"type": "op", "id": op_id, "stream": f"board:{hostile.board}",
-                                "name": "comment.add", "data": {"item": hostile.items[0], "text": value}}))
-            ack = answer(op_id)
-            assert ack["type"] == "ack", ack
-            assert ack["result"]["comment"]["text"] == STORED[key]
-        # A snapshot sends them back as data, not markup.
-        ws.send(json.dumps({"type": "subscribe", "stream": f"board:{hostile.board}"}))
-        while True:
-            frame = json.loads(ws.recv(timeout=10))
-            frames = frame["frames"] if frame["type"] == "batch" else [frame]
-            snapshot = next((f for f in frames if f["type"] == "snapshot"), None)
-            if snapshot:
-                break
+    """What one person types reaches another as the same text, in events and snapshots."""
+    url = f"{live_server.ws_url}/ws/meetings/{hostile.meeting}"
+    board = f"board:{hostile.board}"
+    with connect(url, open_timeout=10) as staff_ws, connect(url, open_timeout=10) as member_ws:
+        staff, member = Reader(staff_ws), Reader(member_ws)
+        for reader, role in ((staff, "facilitator"), (member, "participant")):
+            reader.send({"type": "hello", "token": hostile.tokens[role]})
+            assert reader.until(lambda f: True)["type"] == "welcome"
+        member.send({"type": "subscribe", "stream": board})
+        snapshot = member.until(lambda f: f["type"] == "snapshot")
         assert set(STORED.values()) <= {item["text"] for item in snapshot["state"]["items"]}
         assert set(STORED.values()) <= {comment["text"] for comment in snapshot["state"]["comments"]}
+        member.until(lambda f: f["type"] == "synced")
+        for key, value in PAYLOADS.items():
+            op_id = unique(key)
+            staff.send({"type": "op", "id": op_id, "stream": board, "name": "comment.add",
+                        "data": {"item": hostile.items[0], "text": value}})
+            ack = staff.until(lambda f, op_id=op_id: f.get("id") == op_id)
+            assert ack["type"] == "ack", ack
+            assert ack["result"]["comment"]["text"] == STORED[key]
+            event = member.until(lambda f: f["type"] == "event" and f["name"] == "comment.added")
+            assert event["data"]["comment"]["text"] == STORED[key]
 
 
 # --- exports ------------------------------------------------------------------------------
