@@ -328,17 +328,13 @@ class Reader:
 
     def until(self, predicate) -> dict:
         """The first frame matching `predicate`; the ones before it are skipped."""
-        return _until(self.ws, predicate, self.pending)
-
-
-def _until(ws, predicate, pending: list[dict]) -> dict:
-    while True:
-        while pending:
-            frame = pending.pop(0)
-            if predicate(frame):
-                return frame
-        frame = json.loads(ws.recv(timeout=10))
-        pending.extend(frame["frames"] if frame["type"] == "batch" else [frame])
+        while True:
+            while self.pending:
+                frame = self.pending.pop(0)
+                if predicate(frame):
+                    return frame
+            frame = json.loads(self.ws.recv(timeout=10))
+            self.pending.extend(frame["frames"] if frame["type"] == "batch" else [frame])
 
 
 def test_live_events_carry_the_text_unchanged(hostile, live_server):
