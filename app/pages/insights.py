@@ -232,7 +232,7 @@ def process_insights(process_id: int, request: Request, actor: PageActor, sessio
 
     return _page(request, session, make=make, process_list=[process], base=f"/processes/{process.id}/insights",
                  fixed={}, process=process, administration=None, staff=person.role in STAFF_ROLES,
-                 opendata=f"/api/v1/processes/{process.id}/opendata")
+                 downloads=downloads(f"/api/v1/processes/{process.id}/opendata", {}))
 
 
 @router.get("/insights")
@@ -252,7 +252,14 @@ def administration_insights(request: Request, actor: PageActor, session: Session
 
     return _page(request, session, make=make, process_list=process_list, base="/insights",
                  fixed={"administration": name}, process=None, administration=name, staff=True,
-                 processes=process_list, opendata=f"/api/v1/opendata?{urlencode({'administration': name})}")
+                 processes=process_list, downloads=downloads("/api/v1/administrations/opendata", {"administration": name}))
+
+
+def downloads(path: str, fixed: dict[str, str]) -> list[tuple[str, str]]:
+    """The open data files (app/api/insights.py) as (address, label)."""
+    files = [({"format": "csv"}, _("Every table as CSV (zip)")), ({"format": "json"}, _("Every table as JSON")),
+             ({"format": "csv", "file": "dictionary"}, _("Data dictionary (CSV)"))]
+    return [(f"{path}?{urlencode({**fixed, **params})}", label) for params, label in files]
 
 
 def administrations(session: Session, actor) -> list[str]:

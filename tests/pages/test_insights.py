@@ -62,6 +62,13 @@ def test_the_process_dashboard_shows_every_figure(staff_client, known):
     assert page.status_code == 200, page.text
     html = page.text
     assert "Incontri svolti: 3. Contributi contati: 27." in html
+    # The open data downloads, for staff, with the browser's session.
+    links = re.findall(r'href="(/api/v1/processes/\d+/opendata\?[^"]*)"', html)
+    assert links == [f"/api/v1/processes/{known.process.id}/opendata?format=csv",
+                     f"/api/v1/processes/{known.process.id}/opendata?format=json",
+                     f"/api/v1/processes/{known.process.id}/opendata?format=csv&amp;file=dictionary"]
+    answer = staff_client.get(links[0])
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/zip"
     assert table(html, "by-kind-table") == [
         ["Tipo di ente", "Contributi"], ["Pubblica amministrazione", "8"], ["Ente sanitario", "5"],
         ["Terzo settore", "13"], ["Altro", "1"], ["Totale", "27"]]
@@ -176,5 +183,8 @@ def test_the_administration_dashboard(staff_client, known):
     assert page.status_code == 200, page.text
     assert table(page.text, "by-kind-table")[1:] == [["Ente sanitario", "5"], ["Totale", "5"]]
     assert f'href="/processes/{known.process.id}/insights"' in page.text
+    download = re.search(r'href="(/api/v1/administrations/opendata\?[^"]*format=json)"', page.text).group(1)
+    answer = staff_client.get(download.replace("&amp;", "&"))
+    assert answer.status_code == 200 and answer.json()["threshold"] == 3
     refused = staff_client.get("/insights", params={"administration": "Comune di Nessuno"})
     assert refused.status_code == 404
