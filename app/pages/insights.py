@@ -154,7 +154,7 @@ def _grid(reading: insights.Table) -> Grid:
                 numeric=numeric)
 
 
-def sections(session: Session, dashboard: insights.Dashboard, per_kind: dict[OrganizationKind, insights.Dashboard]
+def sections(dashboard: insights.Dashboard, per_kind: dict[OrganizationKind, insights.Dashboard]
              ) -> list[tuple[str, str, list[Figure | Grid]]]:
     """The dashboard's readings grouped as the page shows them: (id, heading, readings)."""
     lang = dashboard.lang
@@ -207,7 +207,7 @@ def _page(request: Request, session: Session, *, make, process_list: list[Proces
     try:
         filters = insights.parse_filters(values)
         dashboard = make(filters)
-        found = sections(session, dashboard, _kind_dashboards(make, filters))
+        found = sections(dashboard, _kind_dashboards(make, filters))
     except InvalidInput as error:
         session.rollback()
         form = form_error("filters", values, error, {})
