@@ -53,6 +53,8 @@ CHART_MARKERS = {
     "Bar chart": ("en", charts.BAR),
     "Step chart": ("en", charts.STEP),
 }
+# More bars than a page can hold are no chart: the table alone says it better.
+CHART_ROWS = 60
 CHART_MARKER = re.compile("(" + "|".join(CHART_MARKERS) + r"): (.+)")
 # Numbers as the documents write them: 1.234,50 in Italian, 1,234.50 in English.
 _NUMBERS = {"it": re.compile(r"\d{1,3}(?:\.\d{3})*(?:,(\d+))?|\d+(?:,(\d+))?"),
@@ -136,7 +138,8 @@ def _chart(marker: str, tokens: list[Token], start: int) -> tuple[charts.Chart, 
         end += 1
     (header, _), body = rows[0], rows[1:]
     figures = [row for row, total in body if not total]
-    if len(header) < 2 or not figures or any(len(row) != len(header) for row in figures):
+    if (len(header) < 2 or not figures or len(figures) > CHART_ROWS
+            or any(len(row) != len(header) for row in figures)):
         return None
     columns: list[list[Decimal]] = [[] for _ in header[1:]]
     decimals = 0

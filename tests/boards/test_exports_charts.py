@@ -91,6 +91,8 @@ def test_what_is_not_a_chart_stays_a_table():
         "*Grafico a barre: x*\n\n| a | b |\n|---|---|\n| **Totale** | 1 |\n",
         # A caption without a table after it.
         "*Grafico a barre: x*\n\nTesto.\n",
+        # More rows than a page holds.
+        "*Grafico a barre: x*\n\n| a | b |\n|---|---|\n" + "".join(f"| r{n} | {n} |\n" for n in range(61)),
         # A person's text, escaped by the synthesis, is never a caption.
         "\\*Grafico a barre: x\\*\n\n| a | b |\n|---|---|\n| uno | 1 |\n",
     ]
