@@ -98,13 +98,13 @@ class Feed:
                 frame = encoded[klass] = encode(event_frame(event, klass))
             subscription.deliver(seq, frame)
 
-    def flush_presence(self) -> None:
+    def flush_presence(self) -> list[dict]:
         """The cursors of this tick, as one entry per recipient: the same list for everyone
-        but the senders, who do not get their own back."""
+        but the senders, who do not get their own back. Returns the tick's frames."""
         self.presence_timer = None
         waiting, self.presence = self.presence, {}
         if not waiting:
-            return
+            return []
         texts = {sender: encode(frame) for sender, frame in waiting.items()}
         everyone = list(texts.values())
         size = sum(map(len, everyone))
@@ -118,6 +118,15 @@ class Feed:
             elif len(texts) > 1:
                 others = [text for sender, text in texts.items() if sender is not connection]
                 connection.outbox.put_all(others, droppable=True, size=size - len(own))
+        return list(waiting.values())
+
+    def relay_presence(self, frames: list[dict]) -> None:
+        """A tick's presence from another process: for every subscriber here."""
+        texts = [encode(frame) for frame in frames]
+        size = sum(map(len, texts))
+        for subscription in self.subscriptions.values():
+            if subscription.synced:
+                subscription.connection.outbox.put_all(texts, droppable=True, size=size)
 
     def stop(self) -> None:
         if self.gap_task is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import weakref
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session
@@ -110,6 +112,10 @@ class Hub:
         # would wait for each other in SQLite's busy handler, which sleeps up to 100 ms at a
         # time. They queue for one writer thread instead (readers keep the pool).
         self._writer: ThreadPoolExecutor | None = None
+        # Between processes (a broker other than the in-process one), each tick's presence
+        # goes on the meeting's channel too, marked with this hub's origin to skip its echo.
+        self._shares_presence = not isinstance(self.broker, MemoryBroker)
+        self._origin = os.urandom(8).hex()
         self._housekeeping: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -347,7 +353,35 @@ class Hub:
     def _queue_presence(self, feed: Feed, sender: Connection, frame: dict) -> None:
         feed.presence[sender] = frame
         if feed.presence_timer is None:
-            feed.presence_timer = asyncio.get_running_loop().call_later(PRESENCE_INTERVAL, feed.flush_presence)
+            feed.presence_timer = asyncio.get_running_loop().call_later(
+                PRESENCE_INTERVAL, self._flush_presence, sender.room.meeting_id, feed)
+
+    def _flush_presence(self, meeting_id: int, feed: Feed) -> None:
+        """Send a tick's presence here, and to the other processes when there are any."""
+        frames = feed.flush_presence()
+        if frames and self._shares_presence:
+            self._spawn(self._publish_presence(meeting_id, feed.log_stream, frames))
+
+    async def _publish_presence(self, meeting_id: int, log_stream: str, frames: list[dict]) -> None:
+        message = orjson.dumps({"presence": log_stream, "origin": self._origin, "frames": frames})
+        try:
+            await self.broker.publish(channel(meeting_id), message)
+        except Exception:
+            # Ephemeral: the next tick carries newer cursors anyway.
+            log.debug("could not share presence on %s", log_stream, exc_info=True)
+
+    def _receive_presence(self, room: Room, message: bytes) -> None:
+        try:
+            value = orjson.loads(message)
+            log_stream, origin, frames = value["presence"], value["origin"], value["frames"]
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            log.warning("unreadable presence message on meeting %s", room.meeting_id)
+            return
+        if origin == self._origin:
+            return  # ours, already sent to this process's subscribers
+        feed = room.feeds.get(log_stream)
+        if feed is not None:
+            feed.relay_presence(frames)
 
     # --- leaving -------------------------------------------------------------------------------
 
@@ -418,6 +452,9 @@ class Hub:
         if room.listener is not None:
             room.listener.cancel()
         for feed in room.feeds.values():
+            if feed.presence and self._shares_presence:
+                # The last connection here left: its cursor still leaves the other processes.
+                self._flush_presence(room.meeting_id, feed)
             feed.stop()
         if not room.ready.done():
             room.ready.cancel()
@@ -439,6 +476,9 @@ class Hub:
                 self._failed(connection, error, fatal=True)
 
     def _receive(self, room: Room, message: bytes) -> None:
+        if message[:1] == b"{":
+            self._receive_presence(room, message)
+            return
         if message == RESYNC:
             for feed in list(room.feeds.values()):
                 self._spawn(self._recheck_head(room, feed))

@@ -329,3 +329,27 @@ async def test_a_participant_removed_on_one_process_is_disconnected_on_the_other
     assert removed["result"] == {"participant": room.participant.id}
     assert (await gone.closed()).code == 4403
     await staff.close()
+
+
+async def test_cursors_cross_processes_and_disappear_when_their_connection_closes(servers, room):
+    a, b = servers
+    here = await Client.open(a.ws_url, room.meeting, room.participant.token)
+    there = await Client.open(b.ws_url, room.meeting, room.facilitator.token)
+    for client in (here, there):
+        await client.subscribe(room.board)
+
+    def cursor_of(person: int, *, gone: bool = False):
+        return lambda f: (f["type"] == "presence" and f["participant"] == person
+                          and (f["cursor"] is None) == gone)
+
+    await here.send({"type": "presence", "stream": room.board, "cursor": {"x": 120, "y": 80}, "selection": []})
+    seen = await there.take(cursor_of(room.participant.id))
+    assert seen == {"type": "presence", "stream": room.board, "cursor": {"x": 120, "y": 80}, "selection": [],
+                    "participant": room.participant.id, "name": "Persona participant"}
+    await there.send({"type": "presence", "stream": room.board, "cursor": {"x": -5, "y": 7.5}, "selection": []})
+    assert (await here.take(cursor_of(room.facilitator.id)))["cursor"] == {"x": -5, "y": 7.5}
+    # Nobody gets their own cursor back, from either process.
+    assert not [f for f in here.frames if f["type"] == "presence" and f["participant"] == room.participant.id]
+    await here.close()
+    assert (await there.take(cursor_of(room.participant.id, gone=True)))["selection"] == []
+    await there.close()
