@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from app.security import SESSION_COOKIE
 from boards import accounts
-from boards.models import Account, Invite, Person
+from boards.models import Account, Invite, Organization, Person
 from tests.boards import known_process
 from tests.conftest import PASSWORD
 from tests.pages.conftest import sign_in
@@ -188,3 +188,17 @@ def test_the_administration_dashboard(staff_client, known):
     assert answer.status_code == 200 and answer.json()["threshold"] == 3
     refused = staff_client.get("/insights", params={"administration": "Comune di Nessuno"})
     assert refused.status_code == 404
+
+
+def test_hostile_names_stay_text_in_charts_and_tables(staff_client, known, engine):
+    hostile = '<script>alert(1)</script> & "Coop" </svg>'
+    with Session(engine) as session:
+        body = session.get(Organization, known.bodies["P1"].id)
+        body.name = hostile
+        session.add(body)
+        session.commit()
+    html = staff_client.get(f"/processes/{known.process.id}/insights").text
+    assert "<script>alert" not in html and "</svg> &" not in html
+    assert table(html, "pledges-by-partner-table")[1] == [hostile, "10.000,00"]
+    # The chart parses as XML and says the name in its text alternative.
+    assert hostile in chart(html, "pledges-by-partner").find(f"{SVG}desc").text
