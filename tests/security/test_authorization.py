@@ -18,6 +18,11 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from boards.models import Item, ItemKind
+from realtime.frames import Op
+from realtime.identity import Identity
+from realtime.messages import OPS
+from realtime.ops import execute
+from realtime.streams import parse_wire
 from tests.api.support import bearer
 from tests.api.test_permissions import ROLES, Scenario, build_scenario
 from tests.conftest import cheap_password_hashing, unique
@@ -260,3 +265,131 @@ def test_a_member_of_another_group_is_refused_that_groups_board(scenario, live_s
             seen += ws.recv(timeout=10)
         assert scenario.secrets["note-A"] in seen
         assert scenario.secrets["private"] not in seen
+
+
+# --- ops naming objects of another meeting or process ---------------------------------
+
+
+class Desk:
+    """Ops applied through the real-time core's own path (no socket), as one person."""
+
+    def __init__(self, engine, person_id: int, meeting_id: int) -> None:
+        from boards.models import Person
+
+        with Session(engine) as session:
+            person = session.get(Person, person_id)
+            self.identity = Identity(person.id, person.name, person.organization_id, person.role, meeting_id, "it")
+        self.engine = engine
+
+    def op(self, stream: str, name: str, data: dict) -> dict:
+        """The ack's result; raises the op's DomainError."""
+        spec = OPS[name]
+        with Session(self.engine) as session:
+            outcome = execute(session, identity=self.identity, op=Op(unique("op"), stream, name, data), spec=spec,
+                              data=spec.read(data), stream=parse_wire(stream, meeting_id=self.identity.meeting_id))
+        return outcome.ack["result"]
+
+
+def _objects(desk: Desk, board: int, participant: int, organization: int) -> dict:
+    """A meeting's notes, frame, question, action and group, made by its facilitator."""
+    stream = f"board:{board}"
+    desk.op("meeting", "meeting.start", {})
+    frame = desk.op(stream, "item.create", {"kind": "frame", "x": 0, "y": 0, "text": "Cornice"})["item"]["id"]
+    note = desk.op(stream, "item.create", {"kind": "note", "x": 1, "y": 1, "text": "Nota"})["item"]["id"]
+    prompt = desk.op("meeting", "prompt.open", {"text": "Domanda?"})["prompt"]["id"]
+    action = desk.op("meeting", "action.add", {"text": "Azione", "owner": organization})["action"]["id"]
+    made = desk.op("meeting", "groups.create", {"strategy": "manual", "assignments": {str(participant): 0}})
+    return {"board": board, "frame": frame, "note": note, "prompt": prompt, "action": action,
+            "group": made["groups"][0]["id"], "group_board": made["groups"][0]["board"],
+            "participant": participant, "organization": organization}
+
+
+@pytest.fixture(scope="module")
+def desks(scenario):
+    """Meeting A's facilitator with its objects, and the objects of meeting B (same process)
+    and of process Q (another facilitator)."""
+    s = scenario
+    staff = {m["role"]: m["person"] for m in s.as_facilitator("GET", f"/api/v1/processes/{s.process}")["staff"]}
+    ours = Desk(s.engine, staff["facilitator"], s.meeting_a["id"])
+    other_meeting = Desk(s.engine, staff["facilitator"], s.meeting_b["id"])
+    q = s.client.get(f"/api/v1/processes/{s.other_process}", headers=bearer(s.tokens["outside_facilitator"])).json()
+    q_staff = {m["role"]: m["person"] for m in q["staff"]}
+    q_meeting = s.client.post(f"/api/v1/processes/{s.other_process}/meetings",
+                              headers=bearer(s.tokens["outside_facilitator"]), json={
+                                  "title": "Incontro Q", "starts_at": "2026-12-01T14:00:00Z", "mode": "online",
+                                  "agenda": ["Uno"]}).json()
+    q_org = q["organizations"][0]["id"] if q.get("organizations") else None
+    q_person = s.client.get(f"/api/v1/processes/{s.other_process}/invites",
+                            headers=bearer(s.tokens["outside_facilitator"])).json()
+    q_person = (q_person["invites"] if isinstance(q_person, dict) else q_person)[0]["person"]
+    theirs = Desk(s.engine, q_staff["facilitator"], q_meeting["id"])
+    return {
+        "A": (ours, _objects(ours, s.meeting_a["plenary_board"], s.people["participant"], s.organization)),
+        "B": (other_meeting, _objects(other_meeting, s.meeting_b["plenary_board"], s.people["participant"],
+                                      s.organization)),
+        "Q": (theirs, _objects(theirs, q_meeting["plenary_board"], q_person, q_org)),
+    }
+
+
+# What meeting A's facilitator sends, naming the foreign meeting's object `f` (own: `o`).
+CROSS = {
+    "comment on their note": ("board", "comment.add", lambda o, f: {"item": f["note"], "text": "x"}),
+    "reply under their comment's note": ("board", "comment.add",
+                                         lambda o, f: {"item": o["note"], "parent": f["note"], "text": "x"}),
+    "update their note": ("board", "item.update", lambda o, f: {"item": f["note"], "text": "x"}),
+    "move their note": ("board", "item.move", lambda o, f: {"item": f["note"], "x": 2, "y": 2}),
+    "delete their note": ("board", "item.delete", lambda o, f: {"item": f["note"]}),
+    "a note in their frame": ("board", "item.create",
+                              lambda o, f: {"kind": "note", "x": 1, "y": 1, "text": "x", "frame": f["frame"]}),
+    "a note answering their question": ("board", "item.create",
+                                        lambda o, f: {"kind": "note", "x": 1, "y": 1, "text": "x", "prompt": f["prompt"]}),
+    "our note into their frame": ("board", "item.update", lambda o, f: {"item": o["note"], "frame": f["frame"]}),
+    "a decision citing their note": ("meeting", "decision.record", lambda o, f: {
+        "text": "x", "method": "consensus", "outcome": "ok", "items": [f["note"]]}),
+    "an action for their organisation": ("meeting", "action.add",
+                                         lambda o, f: {"text": "x", "owner": f["organization"]}),
+    "update their action": ("meeting", "action.update", lambda o, f: {"action": f["action"], "status": "done"}),
+    "our action to their organisation": ("meeting", "action.update",
+                                         lambda o, f: {"action": o["action"], "owner": f["organization"]}),
+    "close their question": ("meeting", "prompt.close", lambda o, f: {"prompt": f["prompt"]}),
+    "a question for their group": ("meeting", "prompt.open", lambda o, f: {"text": "x", "groups": [f["group"]]}),
+    "summon to their board": ("meeting", "summon", lambda o, f: {"board": f["board"], "x": 0, "y": 0, "zoom": 1}),
+    "a message to their group": ("meeting", "message.broadcast", lambda o, f: {"text": "x", "groups": [f["group"]]}),
+    "promote their frame": ("meeting", "line.promote", lambda o, f: {"board": f["board"], "frame": f["frame"], "title": "x"}),
+    "promote their frame from our board": ("meeting", "line.promote",
+                                           lambda o, f: {"board": o["board"], "frame": f["frame"], "title": "x"}),
+    "their person into our group": ("meeting", "groups.assign",
+                                    lambda o, f: {"participant": f["participant"], "group": o["group"]}),
+    "our person into their group": ("meeting", "groups.assign",
+                                    lambda o, f: {"participant": o["participant"], "group": f["group"]}),
+    "remove their person": ("meeting", "participant.remove", lambda o, f: {"participant": f["participant"]}),
+    "groups of their people": ("meeting", "groups.create",
+                               lambda o, f: {"strategy": "manual", "assignments": {str(f["participant"]): 0}}),
+    "write on their board": ("their-board", "item.create", lambda o, f: {"kind": "note", "x": 1, "y": 1, "text": "x"}),
+    "write on their group's board": ("their-group-board", "item.create",
+                                     lambda o, f: {"kind": "note", "x": 1, "y": 1, "text": "x"}),
+}
+
+
+# Organisations and people belong to the whole process: meeting B shares A's.
+PROCESS_WIDE = {"an action for their organisation", "our action to their organisation", "remove their person"}
+
+
+@pytest.mark.parametrize(("what", "where"), [(what, where) for what in CROSS for where in ("B", "Q")
+                                             if not (where == "B" and what in PROCESS_WIDE)])
+def test_an_op_naming_another_meetings_object_is_refused_and_changes_nothing(scenario, desks, what, where):
+    """Meeting B of the same process, or process Q: its notes, frames, questions, actions,
+    groups, boards and people are out of reach of an op sent to meeting A."""
+    from boards.errors import DomainError
+    from realtime.errors import code_of
+    from tests.api.support import nothing_stored
+
+    desk, own = desks["A"]
+    _desk, foreign = desks[where]
+    kind, name, data = CROSS[what]
+    stream = {"board": f"board:{own['board']}", "meeting": "meeting", "their-board": f"board:{foreign['board']}",
+              "their-group-board": f"board:{foreign['group_board']}"}[kind]
+    with nothing_stored(scenario.engine, scenario.process, scenario.other_process):
+        with pytest.raises(DomainError) as refused:
+            desk.op(stream, name, data(own, foreign))
+    assert code_of(refused.value) in ("not_found", "bad_request", "forbidden"), refused.value
