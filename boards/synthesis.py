@@ -1,7 +1,9 @@
 """The synthesis document (documento istruttore di sintesi) of a process: its lines of work
 across all meetings, under each the statements the staff write, every statement linked to
 the contributions it came from (and from each contribution to its meeting, group and
-organisation); the resource pledges with their totals and the public side's share; the
+organisation); the key readings of the insights dashboard (boards/insights.py) as tables
+under a chart caption, which the HTML and PDF exports draw as charts (docs/exports.md,
+"Charts"); the resource pledges with their totals and the public side's share; the
 decisions of every meeting and the actions still open.
 
 Statements are rows (`SynthesisStatement`, with `SynthesisSource` links to items) that the
