@@ -487,6 +487,7 @@ def _readings_part(session: Session, process: Process, lang: str) -> list[str]:
     """The key readings of the dashboard (boards/insights.py) as captioned tables, which the
     HTML and PDF exports draw as charts: contributions by kind of organisation, over time and
     by line of work, organisations present per meeting, confirmed pledges over time."""
+    # Imported here: boards/insights.py takes the meetings' dates from this module.
     from boards import insights
 
     # The draft is written for staff, who may read every reading: no actor to check here.
@@ -520,7 +521,7 @@ def _readings_part(session: Session, process: Process, lang: str) -> list[str]:
     if lines:
         step = _t(lang, "Grafico a gradini", "Step chart")
         months = [c.key for c in lines[0].counts]
-        rows = [[f"{month[5:]}/{month[:4]}" if lang == "it" else month,
+        rows = [[month if lang == "en" else f"{month[5:]}/{month[:4]}",
                  md_number(sum((line.counts[i].value for line in lines), Decimal("0.00")), lang)]
                 for i, month in enumerate(months)]
         out += [f"*{step}: {escape_line(board.pledges_over_time.title)} (€)*", "",
