@@ -372,7 +372,8 @@ CROSS = {
 
 
 # Organisations and people belong to the whole process: meeting B shares A's.
-PROCESS_WIDE = {"an action for their organisation", "our action to their organisation", "remove their person"}
+PROCESS_WIDE = {"an action for their organisation", "our action to their organisation", "remove their person",
+                "groups of their people"}
 
 
 @pytest.mark.parametrize(("what", "where"), [(what, where) for what in CROSS for where in ("B", "Q")
