@@ -394,3 +394,68 @@ def test_an_op_naming_another_meetings_object_is_refused_and_changes_nothing(sce
         with pytest.raises(DomainError) as refused:
             desk.op(stream, name, data(own, foreign))
     assert code_of(refused.value) in ("not_found", "bad_request", "forbidden"), refused.value
+
+
+# --- HTTP writes naming objects of another process ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def foreign(scenario, desks) -> dict:
+    """Process Q's organisation, person, note, meeting, table and line, by id."""
+    s = scenario
+    auth = bearer(s.tokens["outside_facilitator"])
+    _desk, objects = desks["Q"]
+    table = s.client.post(f"/api/v1/processes/{s.other_process}/tables", headers=auth,
+                          json={"title": "Tavolo Q"}).json()["id"]
+    meetings = s.client.get(f"/api/v1/processes/{s.other_process}", headers=auth).json()["meetings"]
+    with Session(s.engine) as session:
+        from boards.models import LineOfWork
+
+        line = LineOfWork(process_id=s.other_process, meeting_id=meetings[0]["id"], title="Linea Q")
+        session.add(line)
+        session.commit()
+        line_id = line.id
+    return {**objects, "table": table, "line": line_id, "meeting": meetings[0]["id"]}
+
+
+CROSS_HTTP = {
+    "invite into their organisation": ("POST", "/api/v1/processes/{P}/invites",
+                                       lambda f: {"name": "X", "organization": f["organization"], "role": "participant"}),
+    "invite to their meeting": ("POST", "/api/v1/processes/{P}/invites",
+                                lambda f: {"name": "X", "organization": "{O}", "role": "participant",
+                                           "meetings": [f["meeting"]]}),
+    "a pledge of their organisation": ("POST", "/api/v1/processes/{P}/pledges", lambda f: {
+        "organization": f["organization"], "kind": "spaces", "description": "x", "quantity": "1", "unit": "m",
+        "value_eur": "1"}),
+    "a statement citing their note": ("POST", "/api/v1/processes/{P}/synthesis/statements",
+                                      lambda f: {"text": "x", "sources": [f["note"]]}),
+    "a statement on their line": ("POST", "/api/v1/processes/{P}/synthesis/statements",
+                                  lambda f: {"text": "x", "line": f["line"]}),
+    "their person's attendance": ("PATCH", "/api/v1/meetings/{A}/attendance",
+                                  lambda f: {"participant": f["participant"], "status": "present"}),
+    "a proxy for their person": ("PATCH", "/api/v1/meetings/{A}/attendance", lambda f: {
+        "participant": "{part}", "status": "proxy", "proxy_for": f["participant"]}),
+    "present for their organisation": ("POST", "/api/v1/meetings/{A}/attendance",
+                                       lambda f: {"name": "X", "organization": f["organization"]}),
+    "their organisation's attendance": ("PATCH", "/api/v1/meetings/{A}/attendance/organizations/{f_org}",
+                                        lambda f: {"status": "excused"}),
+    "steering member of their organisation": ("POST", "/api/v1/processes/{P}/steering",
+                                              lambda f: {"name": "X", "organization": f["organization"]}),
+    "a meeting at their table": ("POST", "/api/v1/processes/{P}/meetings", lambda f: {
+        "title": "X", "starts_at": "2027-01-01T10:00:00Z", "mode": "online", "agenda": ["a"],
+        "thematic_table": f["table"]}),
+}
+
+
+@pytest.mark.parametrize("what", list(CROSS_HTTP))
+def test_a_write_naming_another_process_object_is_refused_and_changes_nothing(scenario, foreign, what):
+    from tests.api.support import assert_error, nothing_stored
+
+    method, url, body = CROSS_HTTP[what]
+    url = url.format(P=scenario.process, A=scenario.meeting_a["id"], f_org=foreign["organization"])
+    values = json.loads(json.dumps(body(foreign)).replace('"{O}"', str(scenario.organization))
+                        .replace('"{part}"', str(scenario.people["participant"])))
+    with nothing_stored(scenario.engine, scenario.process, scenario.other_process):
+        answer = scenario.client.request(method, url, json=values, headers=bearer(scenario.tokens["facilitator"]))
+        assert answer.status_code in (400, 403, 404, 409, 422), f"{answer.status_code} {answer.text[:300]}"
+    assert_error(answer, answer.status_code)
