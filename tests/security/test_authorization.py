@@ -459,3 +459,79 @@ def test_a_write_naming_another_process_object_is_refused_and_changes_nothing(sc
         answer = scenario.client.request(method, url, json=values, headers=bearer(scenario.tokens["facilitator"]))
         assert answer.status_code in (400, 403, 404, 409, 422), f"{answer.status_code} {answer.text[:300]}"
     assert_error(answer, answer.status_code)
+
+
+# --- private mode over the socket: live, replayed, snapshot ---------------------------------
+
+
+class Wire:
+    """A synchronous protocol connection: frames read in order, batches unwrapped."""
+
+    def __init__(self, ws, token: str) -> None:
+        self.ws, self.pending, self.raw = ws, [], []
+        self.send({"type": "hello", "token": token})
+        assert self.until(lambda f: True)["type"] == "welcome"
+
+    def send(self, frame: dict) -> None:
+        self.ws.send(json.dumps(frame))
+
+    def until(self, predicate) -> dict:
+        while True:
+            while self.pending:
+                frame = self.pending.pop(0)
+                if predicate(frame):
+                    return frame
+            message = self.ws.recv(timeout=10)
+            self.raw.append(message)
+            frame = json.loads(message)
+            self.pending.extend(frame["frames"] if frame["type"] == "batch" else [frame])
+
+    def subscribe(self, stream: str, since: int = 0) -> list[dict]:
+        """Every frame for `stream` up to `synced`."""
+        self.send({"type": "subscribe", "stream": stream, "since": since})
+        got = []
+        while not got or got[-1]["type"] not in ("synced", "error"):
+            got.append(self.until(lambda f: f.get("stream") == stream))
+        return got
+
+
+def test_private_notes_stay_private_live_in_replays_and_snapshots(scenario, desks, live_server):
+    desk, _own = desks["A"]
+    board_id = desk.op("meeting", "board.create", {"title": "Idee riservate"})["board"]["id"]
+    stream = f"board:{board_id}"
+    desk.op(stream, "private.start", {})
+    first, second = unique("Idea-segreta"), unique("Idea-corretta")
+    url = f"{live_server.ws_url}/ws/meetings/{scenario.meeting_a['id']}"
+    with connect(url, open_timeout=10) as a, connect(url, open_timeout=10) as b, \
+            connect(url, open_timeout=10) as c, connect(url, open_timeout=10) as d:
+        author, watcher = Wire(a, scenario.tokens["code_participant"]), Wire(b, scenario.tokens["participant"])
+        author.subscribe(stream)
+        watcher.subscribe(stream)
+        author.send({"type": "op", "id": "p1", "stream": stream, "name": "item.create",
+                     "data": {"kind": "note", "x": 1, "y": 1, "text": first}})
+        item = author.until(lambda f: f.get("id") == "p1")["result"]["item"]
+        assert item["text"] == first
+        author.send({"type": "op", "id": "p2", "stream": stream, "name": "item.update",
+                     "data": {"item": item["id"], "text": second}})
+        assert author.until(lambda f: f.get("id") == "p2")["type"] == "ack"
+        created = watcher.until(lambda f: f.get("name") == "item.created")
+        updated = watcher.until(lambda f: f.get("name") == "item.updated")
+        assert created["data"]["item"]["text"] is None and created["data"]["item"]["redacted"] is True
+        assert updated["data"]["fields"]["text"] is None
+        # Coming later, from the start of the log, or as a snapshot: the same veil.
+        for token in (scenario.tokens["limited_invitee"], scenario.tokens["observer"]):
+            with connect(url, open_timeout=10) as late_ws:
+                late = Wire(late_ws, token)
+                snapshot = late.subscribe(stream)
+                assert [f["type"] for f in snapshot] == ["snapshot", "synced"]
+                replay = late.subscribe(stream, since=1)
+                assert [f.get("name") for f in replay if f["type"] == "event"] == ["item.created", "item.updated"]
+                assert not any(text in message for message in late.raw for text in (first, second))
+        assert not any(text in message for message in watcher.raw for text in (first, second))
+        # The author and staff read it whole; the reveal lifts the veil for everyone.
+        staff = Wire(c, scenario.tokens["facilitator"])
+        assert second in json.dumps(staff.subscribe(stream))
+        other = Wire(d, scenario.tokens["code_participant"])
+        assert second in json.dumps(other.subscribe(stream, since=1))
+        desk.op(stream, "private.reveal", {})
+        assert second in json.dumps(watcher.subscribe(stream))
