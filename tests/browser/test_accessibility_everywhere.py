@@ -8,6 +8,10 @@ statement, and the HTML the exports produce.
 The process is built once (tests/browser/scene.py) and the room is driven over the real-time
 protocol by the facilitator's own connection, each state awaited on what the pages show.
 Findings are gathered and reported together, one line per element.
+
+A second test walks every page with Tab from top to bottom: each control shows a focus
+indicator of at least 3:1 against its surroundings, and Tab reaches the end of the page (no
+keyboard trap).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, describe, live
 from tests.browser.scene import add_record, approve_and_publish, build, new_client, socket
+from tests.browser.test_keyboard_workshop import FOCUS_INDICATOR
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 
@@ -228,3 +233,32 @@ def test_no_axe_violations_on_any_page_or_state(scene, browser, live_server):
 
     assert len(findings.checked) >= 100, findings.checked
     assert not findings.found, f"axe violations:\n{describe(findings.found)}"
+
+
+def test_every_control_of_every_page_shows_its_focus(scene, browser, live_server):
+    tokens = {"visitor": None, "facilitator": scene.facilitator.token,
+              "participant": scene.people["participant"]["token"]}
+    pages = static_pages(scene)
+    pages["facilitator"].append(("room (facilitator)", f"/meetings/{scene.meeting['id']}/room", 200))
+    pages["participant"].append(("room (participant)", f"/meetings/{scene.meeting['id']}/room", 200))
+    faint: dict[str, list[dict]] = {}
+    trapped: list[str] = []
+    for viewer, listed in pages.items():
+        page = browsing_as(browser, live_server, "it", tokens[viewer])
+        for name, path, _status in listed:
+            page.goto(path)
+            if path.endswith("/room"):
+                live(page)
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            for _ in range(300):
+                page.keyboard.press("Tab")
+                indicator = page.evaluate(FOCUS_INDICATOR)
+                if indicator["element"] == "body":  # past the last control
+                    break
+                if indicator["contrast"] < 3:
+                    faint.setdefault(name, []).append(indicator)
+            else:
+                trapped.append(name)
+        page.context.close()
+    assert not trapped, f"Tab never reaches the end of: {trapped}"
+    assert not faint, "\n".join(f"{name}: {found}" for name, found in faint.items())
