@@ -14,7 +14,7 @@ from datetime import datetime
 
 from boards import audit
 from boards.access import Actor, require_staff
-from boards.clock import as_utc, iso, utcnow
+from boards.clock import iso, typed_moment, utcnow
 from boards.errors import InvalidInput
 from boards.ids import fetch
 from boards.invites import organization_by_name
@@ -327,7 +327,7 @@ def add_in_room(
     else:
         raise InvalidInput("Say which organisation the person represents", field="organization")
     try:
-        joined = as_utc(joined_at) if joined_at else utcnow()
+        joined = typed_moment(joined_at) if joined_at else utcnow()
     except OverflowError:
         raise InvalidInput("'joined_at' is not a usable time", field="joined_at") from None
     person = Person(process_id=meeting.process_id, name=name, organization_id=organization.id,

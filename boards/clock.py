@@ -19,6 +19,21 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+# Moments people type (a meeting's start, an arrival, a deadline) lie within these years:
+# past them a page or a verbale cannot show the local time (year 10000 overflows).
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2999
+
+
+def typed_moment(moment: datetime) -> datetime:
+    """A moment someone typed, in UTC. Raises OverflowError outside EARLIEST_YEAR..LATEST_YEAR
+    (callers turn it into their field's InvalidInput)."""
+    moment = as_utc(moment)
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise OverflowError(f"year {moment.year}")
+    return moment
+
+
 def iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None

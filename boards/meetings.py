@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from boards import audit
 from boards.access import Actor, require_staff
-from boards.clock import as_utc, iso
+from boards.clock import iso, typed_moment
 from boards.errors import InvalidInput, Locked, NotFound
 from boards.ids import fetch
 from boards.models import (
@@ -119,9 +119,10 @@ def update_meeting(
 
 
 def _start_time(starts_at: datetime) -> datetime:
-    """In UTC; raises InvalidInput for a moment that UTC cannot hold (year 1 at +05:00)."""
+    """In UTC; raises InvalidInput for a moment that UTC cannot hold (year 1 at +05:00) or
+    that no page could show in local time (year 9999)."""
     try:
-        return as_utc(starts_at)
+        return typed_moment(starts_at)
     except OverflowError:
         raise InvalidInput("'starts_at' is not a usable date") from None
 

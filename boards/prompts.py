@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from boards.clock import as_utc, utcnow
+from boards.clock import typed_moment, utcnow
 from boards.errors import InvalidInput, NotFound
 from boards.events import append, meeting_stream
 from boards.groups import require_current_groups
@@ -36,7 +36,11 @@ def open_prompt(*, session: Session, meeting: Meeting, actor_person: Person, tex
     if group_ids is not None:
         group_ids = require_current_groups(session, meeting.id, group_ids)
     if deadline is not None:
-        deadline = as_utc(deadline)
+        try:
+            deadline = typed_moment(deadline)
+        except OverflowError:
+            raise InvalidInput("The field '{field}' must be a date and time like 2026-12-01T18:00:00Z",
+                               field="deadline") from None
         if deadline <= utcnow():
             raise InvalidInput("The deadline must be in the future")
     prompt = Prompt(meeting_id=meeting.id, text=text, group_ids=group_ids, deadline=deadline)

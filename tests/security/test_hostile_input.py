@@ -621,3 +621,36 @@ def test_a_text_file_with_markup_downloads_as_text_never_as_a_page(hostile):
     assert answer.headers["content-type"].startswith("text/plain")
     assert answer.headers["x-content-type-options"] == "nosniff"
     assert answer.headers["content-disposition"].startswith("attachment")
+
+
+# --- moments no page could show ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "3000-01-01T00:00:00Z"])
+def test_a_moment_no_page_could_show_is_refused_everywhere_it_is_typed(hostile, moment):
+    """A meeting on 31 December 9999 once made the process's every page and export fail
+    (its local time is in the year 10000): start, arrival and deadline stay within years
+    1900..2999."""
+    from boards.errors import InvalidInput
+
+    auth = bearer(hostile.tokens["facilitator"])
+    answer = hostile.client.post(f"/api/v1/processes/{hostile.process}/meetings", headers=auth, json={
+        "title": "Fuori dal tempo", "starts_at": moment, "mode": "online", "agenda": ["a"]})
+    assert answer.status_code == 422, answer.text
+    answer = hostile.client.patch(f"/api/v1/meetings/{hostile.open_meeting['id']}", headers=auth,
+                                  json={"starts_at": moment})
+    assert answer.status_code == 422, answer.text
+    answer = hostile.client.post(f"/api/v1/meetings/{hostile.open_meeting['id']}/attendance", headers=auth,
+                                 json={"name": "Ritardataria", "organization": hostile.organizations[0],
+                                       "joined_at": moment})
+    assert answer.status_code == 422, answer.text
+    with pytest.raises(InvalidInput, match="deadline"):
+        hostile.op("meeting", "prompt.open", {"text": "Entro quando?", "deadline": moment.replace("Z", "+00:00")},
+                   meeting=hostile.open_meeting["id"])
+    # The edges that are accepted show everywhere.
+    edge = hostile.client.post(f"/api/v1/processes/{hostile.process}/meetings", headers=auth, json={
+        "title": "Al limite", "starts_at": "2999-12-31T23:59:59Z", "mode": "online", "agenda": ["a"]})
+    assert edge.status_code == 201, edge.text
+    for url in (f"/processes/{hostile.process}", f"/meetings/{edge.json()['id']}/room",
+                f"/api/v1/meetings/{edge.json()['id']}/minutes?format=md"):
+        assert hostile.client.get(url, headers=auth).status_code == 200, url
