@@ -77,7 +77,8 @@ def amount(value: object, *, field_name: str, limit: Decimal) -> Decimal:
         raise InvalidInput("The field '{field}' must not exceed {limit}", field=field_name, limit=limit)
     if number != number.quantize(CENT):
         raise InvalidInput("The field '{field}' has more than two decimals", field=field_name)
-    return number.quantize(CENT)
+    # abs: "-0" is zero, not a "-0.00" on the page and in the totals.
+    return abs(number.quantize(CENT))
 
 
 def _kind(value: object) -> PledgeKind:

@@ -654,3 +654,13 @@ def test_a_moment_no_page_could_show_is_refused_everywhere_it_is_typed(hostile, 
     for url in (f"/processes/{hostile.process}", f"/meetings/{edge.json()['id']}/room",
                 f"/api/v1/meetings/{edge.json()['id']}/minutes?format=md"):
         assert hostile.client.get(url, headers=auth).status_code == 200, url
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("-0", "0.00"), ("-0,00", "0.00"), (" 1 200,5 ", "1200.50")])
+def test_amounts_typed_oddly_are_stored_as_plain_numbers(hostile, typed, stored):
+    answer = hostile.client.post(f"/api/v1/processes/{hostile.process}/pledges",
+                                 headers=bearer(hostile.tokens["facilitator"]), json={
+                                     "organization": hostile.organizations[0], "kind": "spaces", "description": "Sala",
+                                     "quantity": typed, "unit": "m²", "value_eur": typed})
+    assert answer.status_code == 201, answer.text
+    assert (answer.json()["quantity"], answer.json()["value_eur"]) == (stored, stored)
