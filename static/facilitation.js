@@ -8,6 +8,8 @@
 import { whenConnected } from "./board-connection.js";
 
 const SECOND = 1000;
+// Announcements made within this many ms of each other are read as one.
+const ANNOUNCE_TOGETHER = 250;
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -42,6 +44,8 @@ class Facilitation {
     this.people = new Map(Object.entries(people).map(([id, [name, org]]) => [Number(id), { name, org: organizations[org] }]));
     this.placeable = json(panel && panel.dataset.placeable, []);
     this.peopleRequest = null;
+    this.spoken = new Map(); // what the live region will say next, by what it is about
+    this.speaking = null;
     this.dragged = null; // the person being dragged between groups
     this.refocus = null; // the person whose group control had the focus before a redraw
     this.lang = document.documentElement.lang || "it";
@@ -163,12 +167,17 @@ class Facilitation {
     switch (frame.name) {
       case "meeting.started":
         meeting.state = "live";
+        if (live) this.announce(this.t["announce-started"], "meeting");
         break;
       case "meeting.ended":
         meeting.state = "ended";
+        if (live) this.announce(this.t["announce-ended"], "meeting");
         break;
       case "prompt.opened":
         meeting.prompts.set(data.prompt.id, { ...data.prompt, open: true });
+        if (live && this.forMe(data.prompt.groups)) {
+          this.announce(this.fmt(this.t["announce-question"], { text: data.prompt.text }));
+        }
         break;
       case "prompt.closed": {
         const prompt = meeting.prompts.get(data.prompt);
@@ -207,7 +216,7 @@ class Facilitation {
         this.setTimer(data, live ? frame.at : null, live);
         break;
       case "timer.stopped":
-        if (live && this.timer) this.announce(this.t["timer-stopped"]);
+        if (live && this.timer) this.announce(this.t["timer-stopped"], "timer");
         this.setTimer(null);
         break;
       case "message.broadcast":
@@ -229,7 +238,7 @@ class Facilitation {
     this.board.private = Boolean(state.private);
   }
 
-  boardEvent(frame) {
+  boardEvent(frame, live) {
     const data = frame.data || {};
     const board = this.board;
     const mine = this.me && frame.actor && frame.actor.participant === this.me.id;
@@ -247,24 +256,30 @@ class Facilitation {
         break;
       case "private.started":
         board.private = true;
+        if (live) this.announce(`${this.ui.private.textContent.trim()}.`, "private");
         break;
       case "private.revealed":
         board.private = false;
         for (const item of data.items || []) board.items.set(item.id, item);
+        if (live) this.announce(this.t["announce-revealed"], "private");
         break;
       case "board.locked":
         board.locked = true;
+        if (live) this.announce(`${this.ui.locked.textContent.trim()}.`, "lock");
         break;
       case "board.unlocked":
         board.locked = false;
+        if (live) this.announce(this.t["announce-unlocked"], "lock");
         break;
       case "voting.started":
         board.voting = { budget: data.budget, mine: [] };
         board.results = null;
+        if (live) this.announce(`${this.plural("votes-left", data.budget)}.`, "voting");
         break;
       case "voting.ended":
         board.voting = null;
         board.results = data.results || [];
+        if (live) this.announce(this.t["announce-voting-ended"], "voting");
         break;
       case "vote.cast":
         if (board.voting && mine && data.item != null) board.voting.mine.push(data.item);
@@ -296,7 +311,7 @@ class Facilitation {
   followTo(boardId) {
     if (!this.goToBoard(boardId)) return;
     const switcher = document.getElementById("board-switch");
-    this.announce(this.fmt(this.t["now-on-board"], { board: switcher.selectedOptions[0].textContent }));
+    this.announce(this.fmt(this.t["now-on-board"], { board: switcher.selectedOptions[0].textContent }), "board");
   }
 
   goToGroupBoard() {
@@ -323,7 +338,7 @@ class Facilitation {
         if (live) {
           const time = this.duration(end - Date.now());
           this.announce(timer.label ? this.fmt(this.t["timer-started-label"], { label: timer.label, time })
-            : this.fmt(this.t["timer-started"], { time }));
+            : this.fmt(this.t["timer-started"], { time }), "timer");
         }
       }
     }
@@ -337,7 +352,7 @@ class Facilitation {
       timer.over = true;
       clearInterval(this.timerTick);
       this.timerTick = null;
-      this.announce(timer.label ? this.fmt(this.t["timer-over-label"], { label: timer.label }) : this.t["timer-over"]);
+      this.announce(timer.label ? this.fmt(this.t["timer-over-label"], { label: timer.label }) : this.t["timer-over"], "timer");
     }
     this.renderTimer();
   }
@@ -357,12 +372,20 @@ class Facilitation {
     box.classList.toggle("is-over", timer.over);
   }
 
-  announce(text) {
+  // What happens together (the facilitator starting the meeting, opening a question and a
+  // timer at once) is said together: one update of the live region, not one per event. A later
+  // word about the same thing (`about`: the timer, a person's group) replaces the earlier one.
+  announce(text, about = text) {
+    this.spoken.delete(about);
+    this.spoken.set(about, text);
+    if (this.speaking) return;
     // Emptied first, so that the same words twice are still read.
     this.ui.announcer.textContent = "";
-    setTimeout(() => {
-      this.ui.announcer.textContent = text;
-    }, 50);
+    this.speaking = setTimeout(() => {
+      this.ui.announcer.textContent = [...this.spoken.values()].join(" ");
+      this.spoken.clear();
+      this.speaking = null;
+    }, ANNOUNCE_TOGETHER);
   }
 
   // --- broadcast ---------------------------------------------------------------------------------
@@ -809,13 +832,13 @@ class Facilitation {
   assign(person, group) {
     const form = this.panel.querySelector(".facilitation-placement");
     this.send(form, "groups.assign", { participant: person, group }, () => {
-      this.announce(this.fmt(this.t.moved, { name: this.personName(person), group: this.groupName(group) }));
+      this.announce(this.fmt(this.t.moved, { name: this.personName(person), group: this.groupName(group) }), `moved-${person}`);
     });
   }
 
   lookInto(group) {
     this.goToBoard(group.board);
-    this.announce(this.fmt(this.t.looking, { group: group.name }));
+    this.announce(this.fmt(this.t.looking, { group: group.name }), "board");
   }
 
   renderPanelQuestions() {

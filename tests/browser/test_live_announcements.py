@@ -1,6 +1,7 @@
 """Live changes reach screen readers without flooding them: a burst of other people's changes
 on the board becomes one grouped announcement in a live region ("30 nuovi contributi."), not
-one per event. Every live region of the room page (role status, alert, log, or aria-live) is
+one per event; what the facilitator does at once (start, question, timer, voting, lock) is
+said, each thing once, in a few updates. Every live region of the room page (role status, alert, log, or aria-live) is
 watched, so an announcement made anywhere else would count too.
 
 Every wait is on a condition (Playwright's `expect`), never a fixed sleep: each burst is
@@ -85,3 +86,35 @@ def test_a_burst_of_changes_is_announced_once_grouped(new_context, client, world
         ["#board-announcer", "10 contributi modificati, 5 contributi eliminati."],
         ["#board-announcer", "Un nuovo contributo."],
     ]
+
+
+def test_what_the_facilitator_does_at_once_is_said_once_in_few_updates(new_context, client, world, live_server):
+    guest = participant_page(new_context, client, world)
+    guest.evaluate(RECORD_ANNOUNCEMENTS)
+    question = "Quali servizi mancano a chi dorme in strada d'inverno?"
+    said = [
+        "L’incontro è iniziato.",
+        f"Nuova domanda guida: {question}",
+        "Timer avviato per «Bisogni»: 5 minuti.",
+        "Votazione aperta: ti restano 3 voti.",
+        "Lavagna bloccata: solo il facilitatore può modificarla.",
+    ]
+    board = f"board:{world.meeting['plenary_board']}"
+    with socket(live_server, world.meeting["id"], world.facilitator.token) as facilitator:
+        facilitator.acks([facilitator.send("meeting", "meeting.start"),
+                          facilitator.send("meeting", "prompt.open", text=question),
+                          facilitator.send("meeting", "timer.start", seconds=300, label="Bisogni"),
+                          facilitator.send(board, "voting.start", budget=3),
+                          facilitator.send(board, "board.lock")])
+        guest.wait_for_function("""(said) => {
+            const heard = window.announcements.map(([, text]) => text).join(" ");
+            return said.every((words) => heard.includes(words));
+        }""", arg=said)
+        # A marker after the burst: once it is said, nothing of the burst is left to say.
+        facilitator.op("meeting", "timer.stop")
+        expect(guest.locator(".meeting-announcer")).to_have_text("Il timer è stato fermato.")
+    heard = [text for region, text in guest.evaluate("window.announcements") if region == ".visually-hidden.meeting-announcer"]
+    assert heard[-1] == "Il timer è stato fermato."
+    burst = " ".join(heard[:-1])
+    assert all(burst.count(words) == 1 for words in said), heard
+    assert len(heard) - 1 <= 3, heard
