@@ -45,7 +45,7 @@ from realtime.visibility import class_of, event_frame
 log = logging.getLogger(__name__)
 
 # Worker threads for database work: below PostgreSQL's pool (10 + 20 overflow) so that HTTP
-# requests keep connections of their own.
+# requests keep connections of their own; SQLite has one writer at a time anyway.
 DB_THREADS = 16
 # A person whose last connection closed is recorded as gone after this long, so that a
 # page reload or a network blip is not a departure.
@@ -108,10 +108,6 @@ class Hub:
         self._departures: dict[tuple[int, int], asyncio.Task] = {}
         self._tasks: set[asyncio.Task] = set()
         self._executor: ThreadPoolExecutor | None = None
-        # SQLite has one writer at a time: writers of several streams in threads of their own
-        # would wait for each other in SQLite's busy handler, which sleeps up to 100 ms at a
-        # time. They queue for one writer thread instead (readers keep the pool).
-        self._writer: ThreadPoolExecutor | None = None
         # Between processes (a broker other than the in-process one), each tick's presence
         # goes on the meeting's channel too, marked with this hub's origin to skip its echo.
         self._shares_presence = not isinstance(self.broker, MemoryBroker)
@@ -125,8 +121,6 @@ class Hub:
         self._loop = asyncio.get_running_loop()
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         self._executor = ThreadPoolExecutor(max_workers=DB_THREADS, thread_name_prefix="tavolo-db")
-        if self.engine.dialect.name == "sqlite":
-            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tavolo-db-writer")
         await self.broker.connect()
         self._housekeeping = asyncio.create_task(self._keep_house())
 
@@ -142,10 +136,9 @@ class Hub:
         for room in list(self._rooms.values()):
             self._close_room(room)
         await self.broker.disconnect()
-        for executor in (self._executor, self._writer):
-            if executor is not None:
-                executor.shutdown(wait=False, cancel_futures=True)
-        self._executor = self._writer = None
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
 
     def connect(self, meeting_id: int, *, cookie_token: str | None = None,
                 origin: str | None = None) -> Connection:
@@ -156,16 +149,13 @@ class Hub:
 
     async def run_db(self, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
         """`fn(session, **kwargs)` in a worker thread, with a session of its own."""
-        return await self._run_db(self._executor, fn, kwargs)
-
-    async def _run_db(self, executor: ThreadPoolExecutor | None, fn: Callable[..., Any], kwargs: dict) -> Any:
         def call() -> Any:
             with Session(self.engine, expire_on_commit=False) as session:
                 return fn(session, **kwargs)
 
-        if executor is None:
+        if self._executor is None:
             raise RuntimeError("the hub is not started")
-        return await asyncio.get_running_loop().run_in_executor(executor, call)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
     async def write(self, meeting_id: int, log_stream: str, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
         """Run `fn(session, **kwargs)` at the stream's ordering point and publish its events.
@@ -184,7 +174,7 @@ class Hub:
         if lock is None:
             lock = self._ordering[log_stream] = asyncio.Lock()
         async with lock:
-            result = await self._run_db(self._writer or self._executor, fn, kwargs)
+            result = await self.run_db(fn, **kwargs)
             events = getattr(result, "events", result)
             if events:
                 await self.publish(meeting_id, [_log_event(e) for e in events])
