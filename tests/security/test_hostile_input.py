@@ -233,10 +233,9 @@ def text_of(html: str) -> str:
 def assert_inert_html(html: str, *, shows: list[str] = ()) -> None:
     assert injected(html) == []
     text = text_of(html)
+    # Shown as typed: not dropped, and not evaluated (`{{7*7}}` stays, never 49).
     for value in shows:
         assert value in text, f"{value!r} is not shown as typed"
-    # Nothing evaluated the template syntax.
-    assert "{{7*7}}" not in text or "49" not in re.findall(r"\b49\b", text.replace("{{7*7}}", ""))
 
 
 # --- pages --------------------------------------------------------------------------------
@@ -296,11 +295,9 @@ def test_the_api_returns_the_texts_as_stored(hostile):
     assert "\u202e" not in unicode and "\x07" not in unicode and "\x1b" not in unicode
     assert "\u200b" in unicode and "\ufeff" in unicode and "👩‍👩‍👧" in unicode
     meeting = hostile.call("GET", f"/api/v1/meetings/{hostile.meeting}")
-    assert [entry if isinstance(entry, str) else entry["title"] for entry in meeting["agenda"]] == list(STORED.values())
+    assert meeting["agenda"] == list(STORED.values())
     documents = hostile.call("GET", f"/api/v1/meetings/{hostile.meeting}/documents")
-    names = [document["filename"] for document in documents["documents"]] if isinstance(documents, dict) \
-        else [document["filename"] for document in documents]
-    for name in names:
+    for name in [document["filename"] for document in documents]:
         assert not set('<>"/\\:*?|') & set(name), name
         assert "\u202e" not in name and not any(ord(ch) < 32 for ch in name)
 
@@ -427,9 +424,9 @@ def test_markdown_and_html_exports_are_inert(hostile, document):
 def test_office_and_pdf_exports_keep_the_payloads_as_plain_text(hostile, document, fmt):
     text = _plain_text(fmt, _export(hostile, document, fmt))
     squeezed = re.sub(r"\s+", "", text)
+    # Shown as typed: the markup as text, the template syntax not evaluated.
     for key in ("script", "jinja"):
         assert re.sub(r"\s+", "", STORED[key]) in squeezed, key
-    assert "49" not in re.findall(r"\b49\b", text) or "{{7*7}}" in squeezed
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
