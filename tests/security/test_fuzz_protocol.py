@@ -13,7 +13,7 @@ import json
 import secrets
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from websockets.sync.client import connect
 
@@ -283,6 +283,11 @@ def test_a_hostile_frame_gets_an_error_and_changes_nothing(wire, message):
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(message=texts)
 def test_fuzzed_frames_over_a_socket_leave_it_open_and_the_board_unchanged(wire, message):
+    # A frame the core would pass on as an op may be a good one (`meeting.end` needs no
+    # data): those are the permission and op tests' business, not this one's.
+    core = opened()
+    core.meeting_id = wire.meeting
+    assume(not any(isinstance(action, ApplyOp) for action in core.receive(message)))
     before = board_state(wire)
     answers = wire.answers_to(message)
     # Presence is relayed or dropped silently; a subscription to a valid stream resyncs it.
