@@ -11,7 +11,8 @@ Findings are gathered and reported together, one line per element.
 
 A second test walks every page with Tab from top to bottom: each control shows a focus
 indicator of at least 3:1 against its surroundings, and Tab reaches the end of the page (no
-keyboard trap).
+keyboard trap). A third opens every page 320 CSS pixels wide: nothing scrolls sideways but the
+wide tables, inside their own region (reflow, WCAG 1.4.10).
 """
 
 from __future__ import annotations
@@ -262,3 +263,25 @@ def test_every_control_of_every_page_shows_its_focus(scene, browser, live_server
         page.context.close()
     assert not trapped, f"Tab never reaches the end of: {trapped}"
     assert not faint, "\n".join(f"{name}: {found}" for name, found in faint.items())
+
+
+def test_every_page_reflows_at_320_pixels(scene, browser, live_server):
+    tokens = {"visitor": None, "facilitator": scene.facilitator.token,
+              "participant": scene.people["participant"]["token"]}
+    pages = static_pages(scene)
+    pages["facilitator"].append(("room (facilitator)", f"/meetings/{scene.meeting['id']}/room", 200))
+    pages["participant"].append(("room (participant)", f"/meetings/{scene.meeting['id']}/room", 200))
+    wide: dict[str, int] = {}
+    for viewer, listed in pages.items():
+        page = browsing_as(browser, live_server, "it", tokens[viewer])
+        page.set_viewport_size({"width": 320, "height": 640})
+        for name, path, _status in listed:
+            page.goto(path)
+            if path.endswith("/room"):
+                live(page)
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 320:
+                wide[name] = width
+        page.context.close()
+    assert not wide, f"wider than 320 px: {wide}"
