@@ -284,4 +284,12 @@ def test_every_page_reflows_at_320_pixels(scene, browser, live_server):
             if width > 320:
                 wide[name] = width
         page.context.close()
+    page = browsing_as(browser, live_server, "it")
+    page.set_viewport_size({"width": 320, "height": 640})
+    for name, path, headers in exports(scene):
+        page.set_content(scene.client.get(path, headers=headers).text)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            wide[name] = width
+    page.context.close()
     assert not wide, f"wider than 320 px: {wide}"
