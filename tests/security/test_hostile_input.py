@@ -336,20 +336,47 @@ class Reader:
             self.pending.extend(frame["frames"] if frame["type"] == "batch" else [frame])
 
 
+def _connected(token: str, ws) -> Reader:
+    reader = Reader(ws)
+    reader.send({"type": "hello", "token": token})
+    assert reader.until(lambda f: True)["type"] == "welcome"
+    return reader
+
+
+def _subscribed(reader: Reader, stream: str) -> dict:
+    """The stream's snapshot, once synced."""
+    reader.send({"type": "subscribe", "stream": stream})
+    snapshot = reader.until(lambda f: f["type"] == "snapshot" and f["stream"] == stream)
+    reader.until(lambda f: f["type"] == "synced" and f["stream"] == stream)
+    return snapshot
+
+
+# What each op sends in its event, and where in the event's data its text arrives.
+LIVE = {
+    "item.create": ("board", lambda text: {"kind": "note", "x": 1, "y": 1, "text": text},
+                    "item.created", lambda data: data["item"]["text"]),
+    "prompt.open": ("meeting", lambda text: {"text": text}, "prompt.opened", lambda data: data["prompt"]["text"]),
+    "decision.record": ("meeting", lambda text: {"text": text, "method": "consensus", "outcome": text},
+                        "decision.recorded", lambda data: data["decision"]["text"]),
+    "action.add": ("meeting", lambda text: {"text": text, "owner": None},
+                   "action.added", lambda data: data["action"]["text"]),
+    "message.broadcast": ("meeting", lambda text: {"text": text}, "message.broadcast", lambda data: data["text"]),
+    "timer.start": ("meeting", lambda text: {"seconds": 60, "label": text}, "timer.started",
+                    lambda data: data["label"]),
+}
+
+
 def test_live_events_carry_the_text_unchanged(hostile, live_server):
-    """What one person types reaches another as the same text, in events and snapshots."""
+    """What one person types reaches another as the same text, in events and snapshots:
+    comments on the ended meeting, every other kind of text on the open one."""
     url = f"{live_server.ws_url}/ws/meetings/{hostile.meeting}"
     board = f"board:{hostile.board}"
     with connect(url, open_timeout=10) as staff_ws, connect(url, open_timeout=10) as member_ws:
-        staff, member = Reader(staff_ws), Reader(member_ws)
-        for reader, role in ((staff, "facilitator"), (member, "participant")):
-            reader.send({"type": "hello", "token": hostile.tokens[role]})
-            assert reader.until(lambda f: True)["type"] == "welcome"
-        member.send({"type": "subscribe", "stream": board})
-        snapshot = member.until(lambda f: f["type"] == "snapshot")
+        staff = _connected(hostile.tokens["facilitator"], staff_ws)
+        member = _connected(hostile.tokens["participant"], member_ws)
+        snapshot = _subscribed(member, board)
         assert set(STORED.values()) <= {item["text"] for item in snapshot["state"]["items"]}
         assert set(STORED.values()) <= {comment["text"] for comment in snapshot["state"]["comments"]}
-        member.until(lambda f: f["type"] == "synced")
         for key, value in PAYLOADS.items():
             op_id = unique(key)
             staff.send({"type": "op", "id": op_id, "stream": board, "name": "comment.add",
@@ -359,6 +386,31 @@ def test_live_events_carry_the_text_unchanged(hostile, live_server):
             assert ack["result"]["comment"]["text"] == STORED[key]
             event = member.until(lambda f: f["type"] == "event" and f["name"] == "comment.added")
             assert event["data"]["comment"]["text"] == STORED[key]
+
+    meeting = hostile.open_meeting
+    url = f"{live_server.ws_url}/ws/meetings/{meeting['id']}"
+    board = f"board:{meeting['plenary_board']}"
+    with connect(url, open_timeout=10) as staff_ws, connect(url, open_timeout=10) as member_ws:
+        staff = _connected(hostile.tokens["facilitator"], staff_ws)
+        member = _connected(hostile.tokens["participant"], member_ws)
+        for reader in (staff, member):
+            _subscribed(reader, "meeting")
+            _subscribed(reader, board)
+        for name, (where, data, event_name, text_of_event) in LIVE.items():
+            sender, receiver = (member, staff) if name == "item.create" else (staff, member)
+            for key, value in PAYLOADS.items():
+                op_id = unique(key)
+                body = data(value[:100] if name == "timer.start" else value)
+                if name == "action.add":
+                    body["owner"] = hostile.organizations[0]
+                sender.send({"type": "op", "id": op_id, "stream": board if where == "board" else "meeting",
+                             "name": name, "data": body})
+                ack = sender.until(lambda f, op_id=op_id: f.get("id") == op_id)
+                assert ack["type"] == "ack", (name, ack)
+                event = receiver.until(lambda f, event_name=event_name: f["type"] == "event"
+                                       and f["name"] == event_name)
+                expected = clean_text(value[:100], field="t") if name == "timer.start" else STORED[key]
+                assert text_of_event(event["data"]) == expected, (name, key)
 
 
 # --- exports ------------------------------------------------------------------------------
