@@ -128,7 +128,9 @@ def _build(app, engine) -> Hostile:
     people = {}
     for key, organization in zip(PAYLOADS, organizations, strict=True):
         invite = call("POST", f"/api/v1/processes/{process}/invites",
-                      json={"name": PAYLOADS[key], "organization": organization, "role": "participant"})
+                      json={"name": PAYLOADS[key], "organization": organization, "role": "participant",
+                            # An address may hold markup too ("> and < are not spaces).
+                            "email": f'"><script>alert(1)</script>{key}@example.org'})
         joined = call("POST", "/api/v1/join", role=None, json={"invite": invite["invite"]})
         people[key] = joined["participant"]["id"]
         tokens[f"participant-{key}"] = joined["token"]
