@@ -717,3 +717,18 @@ def test_amounts_typed_oddly_are_stored_as_plain_numbers(hostile, typed, stored)
                                      "quantity": typed, "unit": "m²", "value_eur": typed})
     assert answer.status_code == 201, answer.text
     assert (answer.json()["quantity"], answer.json()["value_eur"]) == (stored, stored)
+
+
+def test_a_hostile_language_choice_falls_back_to_a_known_language(hostile):
+    """The language comes from a cookie, Accept-Language or hello's `lang`: only it or en
+    ever reaches a page."""
+    from app.security import LANG_COOKIE
+
+    hostile.client.cookies.set(LANG_COOKIE, '"><script>alert(1)</script>')
+    try:
+        answer = hostile.client.get("/login", headers={"Accept-Language": 'x"><img src=x onerror=alert(1)>;q=nan, *;q=1e999'})
+    finally:
+        hostile.client.cookies.delete(LANG_COOKIE)
+    assert answer.status_code == 200
+    assert injected(answer.text) == []
+    assert re.search(r'<html lang="(it|en)"', answer.text)
