@@ -148,6 +148,27 @@ def test_no_axe_violations_on_any_page_or_state(scene, browser, live_server):
                 findings.check(page, f"{name} ({lang})", path, status=status)
             page.context.close()
 
+    # Pages after a form was used: a new meeting code and invite link shown; a form refused.
+    # (Last among the pages: the meeting's code changes.)
+    for lang in LANGS:
+        page = browsing_as(browser, live_server, lang, scene.facilitator.token)
+        page.goto(f"/meetings/{scene.meeting['id']}/setup")
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        page.locator(f"form[action='/meetings/{scene.meeting['id']}/code'] button[type=submit]").click()
+        page.locator(".join-code").wait_for()
+        page.locator("#invite-name").fill("Anna Costa")
+        page.locator("#invite-organization").select_option(index=1)
+        page.locator(f"form[action='/meetings/{scene.meeting['id']}/invites'] button[type=submit]").click()
+        page.locator("#invite-link-new").wait_for()
+        findings.check(page, f"meeting set-up, new code and invite link shown ({lang})")
+        page.goto(f"/processes/{scene.process}")
+        page.evaluate("document.querySelector('#organizations details').open = true")
+        page.locator("#organization-name").fill("Comune di Padova")  # already there: refused
+        page.locator("#organizations form button[type=submit]").click()
+        page.locator("#organizations .alert-danger").wait_for()
+        findings.check(page, f"process, a form with an error ({lang})")
+        page.context.close()
+
     # The exported HTML files, as a browser shows them when opened.
     page = browsing_as(browser, live_server, "it")
     for name, path, headers in exports(scene):
