@@ -61,6 +61,9 @@ HOUSEKEEPING_SECONDS = 3600
 # back at each of its dozen SQL statements: waiting 5 ms to get it again each time made an
 # op take 20 ms or more. See docs/performance.md.
 SWITCH_INTERVAL = 0.001
+# Presence frames of one stream waiting to go to the other processes, at most (the newest
+# are kept): a broker that slow is far behind anyway.
+PRESENCE_BACKLOG = 1000
 
 
 def channel(meeting_id: int) -> str:
@@ -112,6 +115,9 @@ class Hub:
         # goes on the meeting's channel too, marked with this hub's origin to skip its echo.
         self._shares_presence = not isinstance(self.broker, MemoryBroker)
         self._origin = os.urandom(8).hex()
+        # (meeting id, log stream) → presence frames waiting for the one publisher task.
+        self._presence_out: dict[tuple[int, str], list[dict]] = {}
+        self._presence_publisher: asyncio.Task | None = None
         self._housekeeping: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -350,15 +356,27 @@ class Hub:
         """Send a tick's presence here, and to the other processes when there are any."""
         frames = feed.flush_presence()
         if frames and self._shares_presence:
-            self._spawn(self._publish_presence(meeting_id, feed.log_stream, frames))
+            waiting = self._presence_out.setdefault((meeting_id, feed.log_stream), [])
+            waiting.extend(frames)
+            del waiting[:-PRESENCE_BACKLOG]
+            if self._presence_publisher is None:
+                self._presence_publisher = self._spawn(self._publish_presence())
 
-    async def _publish_presence(self, meeting_id: int, log_stream: str, frames: list[dict]) -> None:
-        message = orjson.dumps({"presence": log_stream, "origin": self._origin, "frames": frames})
+    async def _publish_presence(self) -> None:
+        """One presence publication at a time for the whole process, so that cursors never
+        take the broker's connections from the events; what waits meanwhile goes together."""
         try:
-            await self.broker.publish(channel(meeting_id), message)
-        except Exception:
-            # Ephemeral: the next tick carries newer cursors anyway.
-            log.debug("could not share presence on %s", log_stream, exc_info=True)
+            while self._presence_out:
+                meeting_id, log_stream = key = next(iter(self._presence_out))  # the oldest first
+                frames = self._presence_out.pop(key)
+                message = orjson.dumps({"presence": log_stream, "origin": self._origin, "frames": frames})
+                try:
+                    await self.broker.publish(channel(meeting_id), message)
+                except Exception:
+                    # Ephemeral: the next tick carries newer cursors anyway.
+                    log.debug("could not share presence on %s", log_stream, exc_info=True)
+        finally:
+            self._presence_publisher = None
 
     def _receive_presence(self, room: Room, message: bytes) -> None:
         try:
