@@ -183,7 +183,10 @@ def test_no_axe_violations_on_any_page_or_state(scene, browser, live_server):
     staff = {lang: browsing_as(browser, live_server, lang, scene.facilitator.token) for lang in LANGS}
     guests = {"it": browsing_as(browser, live_server, "it", scene.people["participant"]["token"]),
               "en": browsing_as(browser, live_server, "en", scene.people["participant_en"]["token"])}
-    for page in [*staff.values(), *guests.values()]:
+    # The secretary (the record's forms, no panel) and an observer (reading only), one language each.
+    others = {"secretary (en)": browsing_as(browser, live_server, "en", scene.secretary.token),
+              "observer (it)": browsing_as(browser, live_server, "it", scene.people["observer"]["token"])}
+    for page in [*staff.values(), *guests.values(), *others.values()]:
         page.goto(room)
         live(page)
     for page in staff.values():
@@ -193,6 +196,8 @@ def test_no_axe_violations_on_any_page_or_state(scene, browser, live_server):
         for lang in LANGS:
             findings.check(staff[lang], f"room, {name}, facilitator panel open ({lang})")
             findings.check(guests[lang], f"room, {name}, participant ({lang})")
+        for who, page in others.items():
+            findings.check(page, f"room, {name}, {who}")
 
     def every(pages, condition) -> None:
         for page in pages.values():
@@ -202,6 +207,16 @@ def test_no_axe_violations_on_any_page_or_state(scene, browser, live_server):
     meeting = "meeting"
     with socket(live_server, scene.meeting["id"], scene.facilitator.token) as facilitator:
         room_state("board and list view, scheduled")
+
+        # A frame, and the dialog that makes it a line of work open.
+        facilitator.op(plenary, "item.create", kind="frame", x=0, y=0, w=700, h=500, text="Bisogni", color="grey")
+        frame = staff["it"].locator(".board-plane .board-item", has_text="Bisogni")
+        frame.focus()
+        frame.locator("[data-tool=promote]").click()
+        expect(staff["it"].locator("#line-dialog")).to_be_visible()
+        findings.check(staff["it"], "room, dialog of a new line of work (it)")
+        staff["it"].keyboard.press("Escape")
+        expect(staff["it"].locator("#line-dialog")).to_be_hidden()
 
         facilitator.op(meeting, "meeting.start")
         facilitator.op(meeting, "prompt.open", text=QUESTION)
@@ -250,7 +265,7 @@ def test_no_axe_violations_on_any_page_or_state(scene, browser, live_server):
         facilitator.op(meeting, "meeting.end")
         every(staff, lambda page: expect(page.locator(".facilitation-meeting-state")).to_have_text(re.compile("Concluso|Ended")))
         room_state("meeting ended")
-    for page in [*staff.values(), *guests.values()]:
+    for page in [*staff.values(), *guests.values(), *others.values()]:
         page.context.close()
 
     assert len(findings.checked) >= 100, findings.checked
