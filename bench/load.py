@@ -103,7 +103,6 @@ class StreamState:
     first: int = 0  # the seq of the snapshot
     target: int | None = None
     reached: asyncio.Event = field(default_factory=asyncio.Event)
-    snapshot_bytes: int = 0
 
     def check(self) -> None:
         if self.target is not None and self.seq >= self.target:
@@ -315,7 +314,6 @@ class PeerClient:
         self.notes = None
         self.item = None
         self.reader: asyncio.Task | None = None
-        self.streams: dict = {}
 
     async def connect(self) -> None:
         from websockets.asyncio.client import connect
