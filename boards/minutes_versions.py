@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from boards import minutes, pseudonyms, versions
 from boards.access import Actor, person_in_process, require_meeting_member, require_staff
 from boards.clock import iso
-from boards.errors import NotAllowed, NotFound
+from boards.errors import Conflict, NotAllowed, NotFound
 from boards.exports import Letterhead
 from boards.meetings import get_meeting
 from boards.models import (
@@ -89,8 +89,12 @@ def readable(session: Session, *, actor: Actor, meeting_id: int, version: int | 
 
 
 def approve(session: Session, *, actor: Actor, meeting_id: int, note: str = "") -> DocumentVersion:
-    """Freeze the current draft as the next version. Raises NotFound, NotAllowed, InvalidInput."""
+    """Freeze the current draft as the next version. Raises NotFound, NotAllowed, InvalidInput,
+    Conflict (a board still in private mode: every member reads an approved verbale, so its
+    notes are revealed first, as the meeting's end does)."""
     draft = current_draft(session, actor=actor, meeting_id=meeting_id).document
+    if session.exec(select(Board).where(Board.meeting_id == meeting_id, Board.private.is_(True))).first():
+        raise Conflict("A board of this meeting is in private mode: reveal its notes before approving the minutes")
     return versions.approve(session, actor=actor, draft=draft, note=note)
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from boards import minutes_versions
-from boards.errors import NotAllowed, NotFound
-from boards.models import Item, ItemKind
+from boards.errors import Conflict, NotAllowed, NotFound
+from boards.models import Board, Item, ItemKind
 from tests.boards.builders import person_actor, process, staff_actor
 from tests.boards.test_minutes import record  # noqa: F401 - the fixture
 
@@ -77,3 +77,16 @@ def test_contributions_for_staff_with_their_place_and_body(session, record):  # 
     with pytest.raises(NotAllowed):
         minutes_versions.contributions(session, actor=person_actor(record.people["anna"]),
                                        meeting_id=record.meeting.id)
+
+
+def test_no_approval_while_a_board_hides_private_notes(session, record):  # noqa: F811
+    staff, meeting = record.facilitator, record.meeting
+    board = session.get(Board, record.notes["private"].board_id)
+    board.private = True
+    session.flush()
+    with pytest.raises(Conflict, match="private mode"):
+        minutes_versions.approve(session, actor=staff, meeting_id=meeting.id)
+    assert minutes_versions.history(session, actor=staff, meeting_id=meeting.id)["versions"] == []
+    board.private = False
+    session.flush()
+    assert minutes_versions.approve(session, actor=staff, meeting_id=meeting.id).version == 1
