@@ -20,6 +20,7 @@ from collections import defaultdict
 
 from sqlmodel import Session, select
 
+from boards import minutes
 from boards.minutes import escape_line
 from boards.models import Organization, Person, Process
 
@@ -27,6 +28,11 @@ from boards.models import Organization, Person, Process
 _PARTICLES = {"de", "del", "della", "delle", "dei", "degli", "di", "da", "dal", "dalla", "la", "le", "lo",
               "van", "von", "der", "den", "ten", "mac", "mc", "san", "santa"}
 _SHORTEST_PART = 3
+# The documents' own words ("Fine", the end time's label, is also a surname): a name part
+# that is one of them is not replaced alone, or the verbale's headings would turn to omissis.
+# The full name is always replaced.
+_DOCUMENT_WORDS = {word.lower() for phrase in (*minutes._ITALIAN, *minutes._ITALIAN.values())
+                   for word in re.findall(r"\w+", phrase)}
 WORDS = {"it": ("Partecipante", "omissis"), "en": ("Participant", "omissis")}
 
 
@@ -55,7 +61,7 @@ def forms(name: str) -> set[str]:
 def name_parts(name: str) -> list[str]:
     """The parts of a name that may stand for its person alone: a first name, a surname."""
     return [part for part in re.split(r"[\s-]+", name)
-            if len(part) >= _SHORTEST_PART and part.lower() not in _PARTICLES]
+            if len(part) >= _SHORTEST_PART and part.lower() not in _PARTICLES | _DOCUMENT_WORDS]
 
 
 def pattern(words: list[str]) -> re.Pattern[str]:

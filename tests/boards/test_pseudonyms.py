@@ -44,6 +44,15 @@ def test_names_become_stable_pseudonyms_and_organisations_stay(session, people):
     assert english == "Participant B"
 
 
+def test_a_name_part_that_is_one_of_the_documents_words_is_left_alone(session, people):
+    percorso, _ = people
+    session.add(Person(process_id=percorso.id, name="Serena Fine", role=PersonRole.participant))
+    session.flush()
+    text = "- **Inizio:** 09:30\n- **Fine:** 12:15\n\nSerena Fine propone; Serena insiste."
+    assert pseudonyms.pseudonymise(session, process_id=percorso.id, markdown=text) == (
+        "- **Inizio:** 09:30\n- **Fine:** 12:15\n\nPartecipante F propone; Partecipante F insiste.")
+
+
 def test_the_public_verbale_names_no_one(session, record):  # noqa: F811 - the fixture
     text = minutes.generate(session, meeting_id=record.meeting.id)
     public = pseudonyms.pseudonymise(session, process_id=record.meeting.process_id, markdown=text)
