@@ -734,8 +734,10 @@ def _actions(session: Session, selection: _Selection, today: date, lang: str) ->
 # --- dashboards ---------------------------------------------------------------------------------
 
 
-def _dashboard(session: Session, *, title: str, processes: list[Process], filters: Filters, lang: str,
-               today: date | None) -> Dashboard:
+def dashboard_of(session: Session, *, title: str, processes: list[Process], filters: Filters, lang: str,
+                 today: date | None) -> Dashboard:
+    """Every reading of `processes`, with no access check: the caller has decided who reads
+    it (the two dashboards below, the synthesis document of a process)."""
     lang = "en" if lang == "en" else "it"
     today = today or local_day(utcnow())
     selection = _select(session, processes, filters, lang)
@@ -773,7 +775,7 @@ def process_dashboard(session: Session, *, actor: Actor, process_id: int, filter
     process = get_process(session, process_id)
     require_whole_process(session, actor, process.id)
     check_table(session, [process.id], filters)
-    return _dashboard(session, title=process.title, processes=[process], filters=filters, lang=lang, today=today)
+    return dashboard_of(session, title=process.title, processes=[process], filters=filters, lang=lang, today=today)
 
 
 def administration_processes(session: Session, *, actor: Actor, administration: str) -> list[Process]:
@@ -804,6 +806,6 @@ def administration_dashboard(session: Session, *, actor: Actor, administration: 
     several. Raises NotAllowed, NotFound, InvalidInput (see `administration_processes`)."""
     processes = administration_processes(session, actor=actor, administration=administration)
     check_table(session, [p.id for p in processes], filters)
-    return _dashboard(session, title=" ".join(administration.split()), processes=processes, filters=filters,
+    return dashboard_of(session, title=" ".join(administration.split()), processes=processes, filters=filters,
                       lang=lang, today=today)
 

@@ -491,7 +491,7 @@ def _readings_part(session: Session, process: Process, lang: str) -> list[str]:
     from boards import insights
 
     # The draft is written for staff, who may read every reading: no actor to check here.
-    board = insights._dashboard(session, title=process.title, processes=[process], filters=insights.Filters(),
+    board = insights.dashboard_of(session, title=process.title, processes=[process], filters=insights.Filters(),
                                 lang=lang, today=None)
     bar = _t(lang, "Grafico a barre", "Bar chart")
     total = _t(lang, "Totale", "Total")
