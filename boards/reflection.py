@@ -163,6 +163,9 @@ class NoteView:
     at: datetime
     asynchronous: bool
     may_comment: bool
+    # Only a note (not a board's text) can be marked for open data (boards.opendata).
+    is_note: bool = True
+    publishable: bool = False
     comments: list[CommentView] = field(default_factory=list)
 
 
@@ -197,7 +200,8 @@ def note_views(session: Session, *, person: Person, items: Sequence[Item], board
             author=names.people.get(item.author_id, ""),
             organization=names.organizations.get(item.organization_id),
             at=as_utc(item.created_at), asynchronous=item.asynchronous,
-            may_comment=may_comment[board.id], comments=threads[item.id]))
+            may_comment=may_comment[board.id], is_note=item.kind == ItemKind.note,
+            publishable=item.publishable, comments=threads[item.id]))
     return notes
 
 

@@ -24,7 +24,7 @@ from app.i18n import gettext as _
 from app.pages.deps import PageActor, PageRoute
 from app.pages.forms import FORM_ERRORS, Forms, FormState, form_error, parse_id, parse_local_datetime
 from app.pages.rendering import is_htmx, render, render_error, render_part, see_other
-from boards import decisions, meetings, processes, reflection
+from boards import decisions, meetings, opendata, processes, reflection
 from boards.access import Actor, require_meeting_member, require_member
 from boards.clock import as_utc, utcnow
 from boards.errors import InvalidInput, NotFound
@@ -294,6 +294,29 @@ def add_comment(item_id: int, request: Request, actor: PageActor, session: Sessi
         return see_other(request, f"{path}#comment-{comment_id}")
     done = FormState(name, done=_("Your comment is saved."))
     return render(request, NOTE, **note_part(session, actor, item, back, **{name: done}))
+
+
+@router.post("/reflection/notes/{item_id}/publishable")
+def mark_publishable(item_id: int, request: Request, actor: PageActor, session: SessionDep,
+                     publishable: Annotated[str, Form()] = "",
+                     back: Annotated[str, Form()] = "meeting") -> Response:
+    """A facilitator marks a note's text publishable in open data, or takes the mark back."""
+    item = fetch(session, Item, item_id)
+    if item is None:
+        raise NotFound("Note {id} does not exist", id=item_id)
+    if publishable not in ("true", "false"):
+        raise InvalidInput("'publishable' must be true or false")
+    meeting = session.get(Meeting, get_board(session, item.board_id).meeting_id)
+    back = "process" if back == "process" else "meeting"
+    opendata.mark_publishable(session, actor=actor, item_id=item_id, publishable=publishable == "true")
+    session.commit()
+    if not is_htmx(request):
+        path = page_path(meeting.process_id) if back == "process" else meeting_path(meeting.id)
+        return see_other(request, f"{path}#item-{item_id}")
+    done = FormState(f"publishable-{item_id}",
+                     done=_("The note's text will be published in open data, with names replaced.")
+                     if publishable == "true" else _("The note's text will not be published in open data."))
+    return render(request, NOTE, **note_part(session, actor, item, back, **{f"publishable-{item_id}": done}))
 
 
 # --- one meeting's notes -------------------------------------------------------------------------

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import Session
+
+from boards.models import Item, ItemKind
 
 from tests.browser.conftest import axe_violations, console_errors, describe, sign_in
 
@@ -107,3 +110,43 @@ def test_the_pages_between_meetings_reflow_on_a_narrow_screen(new_context, world
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     page.goto(f"/meetings/{world.meeting['id']}/reflection")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_a_facilitator_marks_a_note_publishable_by_keyboard(new_context, world, engine):
+    """The toggle says its state (aria-pressed), htmx swaps the note with its badge and the
+    confirmation, and the page stays axe-clean in both languages."""
+    with Session(engine) as session:
+        item = Item(board_id=world.meeting["plenary_board"], kind=ItemKind.note, text=ANSWER,
+                    author_id=world.participant["person"])
+        session.add(item)
+        session.commit()
+        item_id = item.id
+    violations: dict[str, list[dict]] = {}
+    staff = new_context("it", bypass_csp=True).new_page()
+    errors = console_errors(staff)
+    sign_in(staff, world.facilitator.email)
+    staff.goto(f"/meetings/{world.meeting['id']}/reflection")
+    note = staff.locator(f"#item-{item_id}")
+    toggle = note.get_by_role("button", name="Pubblicabile negli open data")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    press(staff, toggle)
+    expect(note.get_by_role("status")).to_have_text(
+        "Il testo del contributo sarà pubblicato negli open data, con i nomi sostituiti da pseudonimi.")
+    expect(note.get_by_role("button", name="Pubblicabile negli open data")).to_have_attribute("aria-pressed", "true")
+    expect(note.locator(".badge")).to_have_text("Pubblicabile negli open data")
+    violations["marked, it"] = axe_violations(staff)
+    with Session(engine) as session:
+        assert session.get(Item, item_id).publishable is True
+
+    english = new_context("en", bypass_csp=True).new_page()
+    sign_in(english, world.facilitator.email, lang="en")
+    english.goto(f"/meetings/{world.meeting['id']}/reflection")
+    toggle = english.locator(f"#item-{item_id}").get_by_role("button", name="Publishable in open data")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    press(english, toggle)
+    expect(english.locator(f"#item-{item_id}").get_by_role("status")).to_have_text(
+        "The note's text will not be published in open data.")
+    expect(english.locator(f"#item-{item_id} .badge")).to_have_count(0)
+    violations["unmarked, en"] = axe_violations(english)
+    assert not any(violations.values()), describe(violations)
+    assert errors == []

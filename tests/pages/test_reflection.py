@@ -216,3 +216,84 @@ def test_a_question_of_the_room_without_deadline_is_not_answered_here(client, wo
     assert answer.status_code == 422
     assert answer.headers["HX-Retarget"] == "#page-alerts"
     assert "Questa domanda non ha una scadenza: si risponde nella stanza dell’incontro" in answer.text
+
+
+# --- marking a note publishable in open data ----------------------------------------------------
+
+PUBLISHABLE = "Pubblicabile negli open data"
+
+
+def a_note(client, world, text="Un presidio notturno in stazione") -> tuple[int, str]:
+    """A participant's answer between meetings, and the meeting's notes page listing it."""
+    prompt_id = open_question(client, world)
+    as_participant(client, world)
+    post_form(client, f"/reflection/questions/{prompt_id}/answers", {"text": text}, page=page(world))
+    notes = f"/meetings/{world.meeting['id']}/reflection"
+    return int(NOTE.search(client.get(notes).text).group(1)), notes
+
+
+def note_html(text: str, item_id: int) -> str:
+    start = text.index(f'<article id="item-{item_id}"')
+    return text[start:text.index("</article>", start)]
+
+
+def test_a_facilitator_marks_a_note_publishable_and_takes_the_mark_back(client, world, engine):
+    item_id, notes = a_note(client, world)
+    as_facilitator(client, world)
+    before = note_html(client.get(notes).text, item_id)
+    assert 'aria-pressed="false"' in before and 'name="publishable" value="true"' in before
+    assert "tag-open-data" not in before
+    marked = post_form(client, f"/reflection/notes/{item_id}/publishable", {"publishable": "true"}, page=notes)
+    assert marked.status_code == 303 and marked.headers["location"] == f"{notes}#item-{item_id}"
+    after = note_html(client.get(notes).text, item_id)
+    assert f'<span class="badge tag-open-data">{PUBLISHABLE}</span>' in after
+    assert 'aria-pressed="true"' in after and 'name="publishable" value="false"' in after
+    with Session(engine) as session:
+        assert session.get(Item, item_id).publishable is True
+    # The participant sees the badge, never the control.
+    participant = note_html(as_participant(client, world).get(notes).text, item_id)
+    assert PUBLISHABLE in participant and "/publishable" not in participant
+    as_facilitator(client, world)
+    unmarked = post_form(client, f"/reflection/notes/{item_id}/publishable", {"publishable": "false"},
+                         page=notes, htmx=True)
+    assert unmarked.status_code == 200
+    assert unmarked.text.strip().startswith(f'<article id="item-{item_id}"')
+    assert "non sarà pubblicato negli open data" in unmarked.text
+    assert "tag-open-data" not in unmarked.text and 'aria-pressed="false"' in unmarked.text
+    with Session(engine) as session:
+        assert session.get(Item, item_id).publishable is False
+        entries = session.exec(select(AuditEntry).where(AuditEntry.process_id == world.process,
+                                                        AuditEntry.target == f"item:{item_id}")
+                               .order_by(AuditEntry.id)).all()
+        assert [(e.action, e.detail["publishable"]) for e in entries] == [
+            ("item.publishable", True), ("item.publishable", False)]
+
+
+def test_a_participant_may_not_mark_a_note_publishable(client, world, engine):
+    item_id, notes = a_note(client, world)
+    refused = post_form(client, f"/reflection/notes/{item_id}/publishable", {"publishable": "true"}, page=notes)
+    assert refused.status_code == 403
+    assert "Solo lo staff di questo percorso può farlo" in refused.text
+    with Session(engine) as session:
+        assert session.get(Item, item_id).publishable is False
+        assert session.exec(select(AuditEntry).where(AuditEntry.target == f"item:{item_id}",
+                                                     AuditEntry.action == "item.publishable")).all() == []
+
+
+def test_marking_publishable_needs_the_csrf_token_and_a_clear_value(client, world, engine):
+    item_id, notes = a_note(client, world)
+    as_facilitator(client, world)
+    missing = client.post(f"/reflection/notes/{item_id}/publishable", data={"publishable": "true"},
+                          follow_redirects=False)
+    assert missing.status_code == 403 and "CSRF" in missing.text
+    unclear = post_form(client, f"/reflection/notes/{item_id}/publishable", {"publishable": "sì"}, page=notes)
+    assert unclear.status_code == 422
+    with Session(engine) as session:
+        assert session.get(Item, item_id).publishable is False
+
+
+def test_the_publishable_control_in_english(client, world):
+    item_id, notes = a_note(client, world)
+    as_facilitator(client, world).cookies.set("tavolo_lang", "en")
+    assert 'aria-pressed="false"' in note_html(client.get(notes).text, item_id)
+    assert "Publishable in open data" in note_html(client.get(notes).text, item_id)
