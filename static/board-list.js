@@ -7,17 +7,12 @@
 //   ("3 new contributions") rather than one announcement per event.
 // The server renders the same markup without the controls for browsers without JavaScript.
 
+import { element } from "./dom.js";
+
 // Announcements wait for this much quiet (ms) so that a burst of changes is said once...
 const ANNOUNCE_QUIET = 1500;
 // ...but never longer than this after the first change, during a long burst.
 const ANNOUNCE_MAX_WAIT = 5000;
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 // Items grouped by the frame whose area holds their centre (the smallest, if frames nest):
 // what people see on the canvas, whoever may change the item's `frame` field. Frames in

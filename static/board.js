@@ -12,6 +12,7 @@
 
 import { Connection } from "./board-connection.js";
 import { ListView } from "./board-list.js";
+import { element, json } from "./dom.js";
 
 // What new items measure, in board units (the server's defaults for item.create).
 const SIZES = { note: [200, 200], frame: [800, 600], text: [300, 60] };
@@ -45,13 +46,6 @@ const CURSOR_COLORS = ["#b71c1c", "#1b5e20", "#0d47a1", "#4a148c", "#8a3b00", "#
 
 const ICONS = "/static/vendor/bootstrap-italia/svg/sprites.svg";
 
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 function icon(name) {
   const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
   svg.setAttribute("class", "icon icon-sm");
@@ -61,14 +55,6 @@ function icon(name) {
   use.setAttribute("href", `${ICONS}#${name}`);
   svg.append(use);
   return svg;
-}
-
-function json(value, fallback) {
-  try {
-    return value ? JSON.parse(value) : fallback;
-  } catch {
-    return fallback;
-  }
 }
 
 function clamp(value, low, high) {

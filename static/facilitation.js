@@ -6,29 +6,11 @@
 // (Protocol: ../shared/contracts/realtime-protocol.md; docs/protocol.md, "What a UI needs".)
 
 import { whenConnected } from "./board-connection.js";
+import { element, json, snippet } from "./dom.js";
 
 const SECOND = 1000;
 // Announcements made within this many ms of each other are read as one.
 const ANNOUNCE_TOGETHER = 250;
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function json(value, fallback) {
-  try {
-    return value ? JSON.parse(value) : fallback;
-  } catch {
-    return fallback;
-  }
-}
-
-function snippet(text, length = 60) {
-  return text.length > length ? `${text.slice(0, length)}…` : text;
-}
 
 class Facilitation {
   constructor(status, panel) {

@@ -6,25 +6,7 @@
 // attributes of templates/partials/meeting_record.html, in the page's language.
 
 import { whenConnected } from "./board-connection.js";
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function json(value, fallback) {
-  try {
-    return value ? JSON.parse(value) : fallback;
-  } catch {
-    return fallback;
-  }
-}
-
-function snippet(text, length = 60) {
-  return text.length > length ? `${text.slice(0, length)}…` : text;
-}
+import { element, json, snippet } from "./dom.js";
 
 class Record {
   constructor(root) {
