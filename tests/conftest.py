@@ -283,6 +283,42 @@ def stop_server(process) -> None:
         process.kill()
 
 
+@dataclass
+class Server:
+    """One `tavolo serve` process of a test's own; it can be killed and started again on its port."""
+
+    port: int
+    env: dict[str, str]
+    process: object
+
+    @classmethod
+    def start(cls, env: dict[str, str], *, workers: int = 1) -> Server:
+        port = free_port()
+        env = {**env, "TAVOLO_BASE_URL": f"http://127.0.0.1:{port}"}
+        return cls(port, env, start_server(env, port, workers=workers))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def kill(self) -> None:
+        import signal
+
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def restart(self) -> None:
+        self.process = start_server(self.env, self.port)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            stop_server(self.process)
+
+
 @pytest.fixture(scope="session")
 def server_env(db_url, settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAVOLO_")}

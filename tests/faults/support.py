@@ -22,45 +22,15 @@ from pathlib import Path
 
 import httpx2 as httpx
 
-from tests.conftest import free_port, start_server, stop_server
+from tests.conftest import Server as BaseServer, free_port
 from tests.realtime.support import BoardModel, Client
 
 # Waiting longer than this for a fault to be noticed, or to heal, means it will not be.
 DEADLINE = 20.0
 
 
-@dataclass
-class Server:
-    """One `tavolo serve` process; it can be killed and started again on its port."""
-
-    port: int
-    env: dict[str, str]
-    process: object
-
-    @classmethod
-    def start(cls, env: dict[str, str]) -> Server:
-        port = free_port()
-        env = {**env, "TAVOLO_BASE_URL": f"http://127.0.0.1:{port}"}
-        return cls(port, env, start_server(env, port))
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def restart(self) -> None:
-        self.process = start_server(self.env, self.port)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            stop_server(self.process)
+class Server(BaseServer):
+    """A `tavolo serve` process whose health the fault tests watch."""
 
     def health(self) -> int:
         try:

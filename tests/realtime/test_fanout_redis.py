@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,42 +24,12 @@ from sqlmodel import Session
 
 from boards import items
 from boards.models import Board, ItemKind, Person
-from tests.conftest import free_port, need, start_server, stop_server
+from tests.conftest import Server, need
 from tests.realtime.support import BoardModel, Client, new_op_id
 
 pytestmark = pytest.mark.redis
 
 REDIS_URL = os.environ.get("TAVOLO_TEST_REDIS_URL", "")
-
-
-@dataclass
-class Server:
-    """One `tavolo serve` process; it can be killed and started again on its port."""
-
-    port: int
-    env: dict[str, str]
-    process: object
-
-    @classmethod
-    def start(cls, env: dict[str, str], *, workers: int = 1) -> Server:
-        port = free_port()
-        env = {**env, "TAVOLO_BASE_URL": f"http://127.0.0.1:{port}"}
-        return cls(port, env, start_server(env, port, workers=workers))
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def restart(self) -> None:
-        self.process = start_server(self.env, self.port)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            stop_server(self.process)
 
 
 @pytest.fixture(scope="module")
