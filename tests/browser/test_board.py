@@ -10,55 +10,25 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
-from websockets.sync.client import connect
 
 from boards.models import Board, BoardKind, Event, Meeting, MeetingState
 from tests.browser.conftest import (
     axe_violations, console_errors, describe, facilitator_page, live, room_path, sign_in,
 )
+from tests.browser.scene import socket as meeting_socket
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 
 NOTE = ".board-plane .board-item"
 
 
-class Socket:
-    """Someone else at another computer: protocol v1 over websockets' synchronous client."""
-
-    def __init__(self, ws) -> None:
-        self.ws = ws
-        self.count = 0
-
-    def frames(self):
-        while True:
-            frame = json.loads(self.ws.recv(timeout=10))
-            yield from frame["frames"] if frame["type"] == "batch" else [frame]
-
-    def wait(self, predicate) -> dict:
-        return next(frame for frame in self.frames() if predicate(frame))
-
-    def op(self, stream: str, name: str, **data) -> dict:
-        self.count += 1
-        op_id = f"test-{self.count}"
-        self.ws.send(json.dumps({"type": "op", "id": op_id, "stream": stream, "name": name, "data": data}))
-        answer = self.wait(lambda frame: frame.get("id") == op_id)
-        assert answer["type"] == "ack", answer
-        return answer["result"]
-
-
-@contextmanager
-def socket(live_server, world, token: str) -> Iterator[Socket]:
-    with connect(f"{live_server.ws_url}/ws/meetings/{world.meeting['id']}", open_timeout=10) as ws:
-        ws.send(json.dumps({"type": "hello", "token": token, "client": "tests/1"}))
-        client = Socket(ws)
-        client.wait(lambda frame: frame["type"] == "welcome")
-        yield client
+def socket(live_server, world, token: str):
+    """A protocol client of someone else in the world's meeting."""
+    return meeting_socket(live_server, world.meeting["id"], token)
 
 
 def participant_page(new_context, client, world, name: str = "Elena Moretti", lang: str = "it",
