@@ -1,12 +1,11 @@
 """The hub of one server process: meetings' rooms, per-stream ordering points, database
-work in worker threads, publication after commit, and fan-out to subscribers.
+work (`realtime.database_work`), publication after commit, and fan-out to subscribers.
 
 Writes to a stream go through `write`: one at a time per stream in this process (the
-ordering point; the database orders writers across processes), in a worker thread, and
-their events are published on the meeting's broker channel only once committed. Every
-process listening on that channel — this one too — puts what it receives through the
-stream's sequencer (reorder buffer, gaps filled from the event log) and fans it out.
-See docs/protocol.md.
+ordering point; the database orders writers across processes), and their events are
+published on the meeting's broker channel only once committed. Every process listening on
+that channel — this one too — puts what it receives through the stream's sequencer
+(reorder buffer, gaps filled from the event log) and fans it out. See docs/protocol.md.
 """
 
 from __future__ import annotations
@@ -14,10 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import sys
 import weakref
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,9 +26,10 @@ from sqlmodel import Session
 from boards.errors import DomainError
 from boards.events import meeting_stream
 from boards.models import Event
-from realtime import attendance, ops
+from realtime import attendance, interpreter, ops
 from realtime.broker import RESYNC, Broker, MemoryBroker
 from realtime.connection import Connection
+from realtime.database_work import DatabaseWork
 from realtime.errors import _, Close, ProtocolError, internal_error
 from realtime.feeds import Feed, Subscription
 from realtime.frames import encode
@@ -44,9 +42,6 @@ from realtime.visibility import class_of, event_frame
 
 log = logging.getLogger(__name__)
 
-# Worker threads for database work: below PostgreSQL's pool (10 + 20 overflow) so that HTTP
-# requests keep connections of their own; SQLite has one writer at a time anyway.
-DB_THREADS = 16
 # A person whose last connection closed is recorded as gone after this long, so that a
 # page reload or a network blip is not a departure.
 DEPARTURE_GRACE = 5.0
@@ -56,11 +51,6 @@ GAP_WAIT = 0.2
 PRESENCE_INTERVAL = 0.05
 # Housekeeping (old op receipts, idle rate buckets) runs this often.
 HOUSEKEEPING_SECONDS = 3600
-# How long a thread may keep the GIL while another waits for it (Python's default: 5 ms).
-# Under load the event loop's thread keeps it busy, and an op's worker thread gives it
-# back at each of its dozen SQL statements: waiting 5 ms to get it again each time made an
-# op take 20 ms or more. See docs/performance.md.
-SWITCH_INTERVAL = 0.001
 # Presence frames of one stream waiting to go to the other processes, at most (the newest
 # are kept): a broker that slow is far behind anyway.
 PRESENCE_BACKLOG = 1000
@@ -100,7 +90,7 @@ class Hub:
         max_frames: int = MAX_FRAMES,
         max_bytes: int = MAX_BYTES,
     ) -> None:
-        self.engine = engine
+        self.database = DatabaseWork(engine)
         self.server_origin = server_origin
         self.broker = broker or MemoryBroker()
         self.departure_grace = departure_grace
@@ -110,15 +100,6 @@ class Hub:
         self._buckets: dict[int, TokenBucket] = {}
         self._departures: dict[tuple[int, int], asyncio.Task] = {}
         self._tasks: set[asyncio.Task] = set()
-        self._executor: ThreadPoolExecutor | None = None
-        # SQLite writes run in the event loop's thread. In a worker thread each of an op's
-        # dozen statements gives the GIL back and waits to get it again from the busy event
-        # loop (or from a thread the system has paused while holding it): the plenary's
-        # median latency was 7.7 s that way against 0.27 s inline, on the same loaded
-        # machine, at half the CPU. SQLite has one writer at a time anyway; the price is
-        # that a write waiting for SQLite's lock (held by an HTTP request) waits in the loop.
-        # PostgreSQL writers of different streams run side by side in the pool.
-        self._writes_inline = engine.dialect.name == "sqlite"
         # Between processes (a broker other than the in-process one), each tick's presence
         # goes on the meeting's channel too, marked with this hub's origin to skip its echo.
         self._shares_presence = not isinstance(self.broker, MemoryBroker)
@@ -133,8 +114,7 @@ class Hub:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
-        self._executor = ThreadPoolExecutor(max_workers=DB_THREADS, thread_name_prefix="tavolo-db")
+        interpreter.tune()
         await self.broker.connect()
         self._housekeeping = asyncio.create_task(self._keep_house())
 
@@ -150,9 +130,7 @@ class Hub:
         for room in list(self._rooms.values()):
             self._close_room(room)
         await self.broker.disconnect()
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        await self.database.close()
 
     def connect(self, meeting_id: int, *, cookie_token: str | None = None,
                 origin: str | None = None) -> Connection:
@@ -162,14 +140,8 @@ class Hub:
     # --- database work -----------------------------------------------------------------------
 
     async def run_db(self, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
-        """`fn(session, **kwargs)` in a worker thread, with a session of its own."""
-        def call() -> Any:
-            with Session(self.engine, expire_on_commit=False) as session:
-                return fn(session, **kwargs)
-
-        if self._executor is None:
-            raise RuntimeError("the hub is not started")
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        """`fn(session, **kwargs)` beside other work, with a session of its own."""
+        return await self.database.run(fn, **kwargs)
 
     async def write(self, meeting_id: int, log_stream: str, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
         """Run `fn(session, **kwargs)` at the stream's ordering point and publish its events.
@@ -188,11 +160,7 @@ class Hub:
         if lock is None:
             lock = self._ordering[log_stream] = asyncio.Lock()
         async with lock:
-            if self._writes_inline:
-                with Session(self.engine, expire_on_commit=False) as session:
-                    result = fn(session, **kwargs)
-            else:
-                result = await self.run_db(fn, **kwargs)
+            result = await self.database.write(fn, **kwargs)
             events = getattr(result, "events", result)
             if events:
                 await self.publish(meeting_id, [_log_event(e) for e in events])

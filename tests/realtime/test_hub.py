@@ -18,6 +18,7 @@ from boards import items
 from boards.db import make_engine
 from boards.models import Board, Event, ItemKind, MeetingState, Person
 from realtime.broker import MemoryBroker
+from realtime.database_work import DatabaseWork
 from realtime.errors import Close
 from realtime.hub import Hub
 from tests.realtime.support import BoardModel
@@ -299,8 +300,8 @@ async def test_each_visibility_class_is_encoded_once(hub, room):
 
 async def test_an_unreachable_database_answers_internal_and_closes_1011(hub, room):
     peer = await Peer.join(hub, room.meeting, room.participant.token)
-    working = hub.engine
-    hub.engine = make_engine("postgresql://nobody@127.0.0.1:1/none")
+    working = hub.database
+    hub.database = DatabaseWork(make_engine("postgresql://nobody@127.0.0.1:1/none"))
     try:
         await peer.send({"type": "op", "id": "lost", "stream": room.board, "name": "item.create",
                          "data": {"kind": "note", "x": 0, "y": 0}})
@@ -310,4 +311,5 @@ async def test_an_unreachable_database_answers_internal_and_closes_1011(hub, roo
             await peer.take(lambda f: False)
         assert peer.connection.outbox.close_code == Close.UNAVAILABLE
     finally:
-        hub.engine = working
+        await hub.database.close()
+        hub.database = working
