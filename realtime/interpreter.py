@@ -20,9 +20,17 @@ SWITCH_INTERVAL = 0.001
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
+_tuned = False
+
+
 def tune() -> None:
-    """Once the server has started: what exists now lives as long as the process, so it is
-    moved out of the collector's sight (`gc.freeze`) and never walked again."""
+    """Once per process, when the server has started: what exists then lives as long as
+    the process, so it is moved out of the collector's sight (`gc.freeze`) and never walked
+    again. (Tests start many hubs in one process: only the first freezes.)"""
+    global _tuned
+    if _tuned:
+        return
+    _tuned = True
     sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
     gc.collect()
     gc.freeze()
