@@ -1,0 +1,22 @@
+"""The interpreter tuning a hub applies when it starts (docs/performance.md)."""
+
+import gc
+import sys
+
+from realtime import interpreter
+
+
+def test_tuning_freezes_what_exists_and_paces_the_collector():
+    interpreter.tune()
+    assert gc.get_threshold() == interpreter.GC_THRESHOLDS
+    assert gc.get_freeze_count() > 0
+    assert sys.getswitchinterval() <= interpreter.SWITCH_INTERVAL
+
+
+def test_tuning_twice_freezes_once():
+    interpreter.tune()
+    frozen = gc.get_freeze_count()
+    [object() for _ in range(10)]
+    gc.collect()
+    interpreter.tune()
+    assert gc.get_freeze_count() == frozen
