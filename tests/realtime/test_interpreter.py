@@ -16,7 +16,7 @@ def test_tuning_freezes_what_exists_and_paces_the_collector():
 def test_tuning_twice_freezes_once():
     interpreter.tune()
     frozen = gc.get_freeze_count()
-    [object() for _ in range(10)]
-    gc.collect()
+    kept = [[] for _ in range(10)]  # tracked objects a second freeze would take
     interpreter.tune()
     assert gc.get_freeze_count() == frozen
+    assert all(gc.is_tracked(x) for x in kept)
