@@ -296,6 +296,9 @@ class Dashboard:
     by_question: Series
     by_kind: Series
     over_time: Series
+    # The same periods, one series per kind of organisation (the page stacks them); not
+    # among the readings of the open data, where `by_kind` and `over_time` already are.
+    over_time_by_kind: SeriesGroup
     presence: Series
     participation: Table
     silent: Table
@@ -544,6 +547,17 @@ def _over_time(selection: _Selection) -> Series:
                          counts[(kind, meeting_id)]) for kind, meeting_id in ordered])
 
 
+def _over_time_by_kind(selection: _Selection, over_time: Series, lang: str) -> SeriesGroup:
+    counts: dict[tuple[OrganizationKind, str], int] = defaultdict(int)
+    for note in selection.notes:
+        kind, meeting = _period_of(selection, note)
+        counts[(note.kind, f"{kind}:{meeting.id}")] += 1
+    return SeriesGroup("over_time_by_kind", over_time.title, over_time.unit, [
+        Series(f"kind:{kind.value}", kind_label(kind, lang), over_time.unit,
+               [Count(count.key, count.label, counts[(kind, count.key)]) for count in over_time.counts])
+        for kind in _kinds(selection)])
+
+
 # --- participation ------------------------------------------------------------------------------
 
 
@@ -744,11 +758,13 @@ def dashboard_of(session: Session, *, title: str, processes: list[Process], filt
     present = _present(session, selection)
     by_partner, pledges_over_time, pledges_table = _pledges(session, selection)
     by_owner, by_due, open_actions = _actions(session, selection, today, lang)
+    over_time = _over_time(selection)
     return Dashboard(
         title=title, process_ids=[p.id for p in processes], filters=filters, lang=lang, today=today,
         meetings=len(selection.held), contributions=len(selection.notes),
         by_line=_by_line(session, selection), by_question=_by_question(session, selection),
-        by_kind=_by_kind(selection, lang), over_time=_over_time(selection),
+        by_kind=_by_kind(selection, lang), over_time=over_time,
+        over_time_by_kind=_over_time_by_kind(selection, over_time, lang),
         presence=_presence(selection, present), participation=_participation(selection, present, lang),
         silent=_silent(selection, present, lang),
         pledges_by_partner=by_partner, pledges_over_time=pledges_over_time, pledges_table=pledges_table,

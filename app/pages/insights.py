@@ -10,7 +10,7 @@ Who may read what is decided by boards/insights.py.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -25,7 +25,6 @@ from app.errors import status_of
 from app.i18n import gettext as _
 from app.pages.deps import PageActor, PageRoute
 from app.pages.forms import FormState, form_error
-from app.pages.labels import names
 from app.pages.pledges import money
 from app.pages.rendering import local_date, render
 from boards import charts, insights, processes
@@ -120,16 +119,14 @@ def _month(key: str) -> str:
     return f"{key[5:]}/{key[:4]}" if i18n.current_language.get() == "it" else key
 
 
-def _by_period_and_kind(dashboards: dict[OrganizationKind, insights.Dashboard], whole: insights.Dashboard,
-                        lang: str) -> Figure:
+def _by_period_and_kind(dashboard: insights.Dashboard, lang: str) -> Figure:
     """Contributions in each meeting and between meetings, stacked by kind of organisation."""
-    periods = whole.over_time.counts
+    periods = dashboard.over_time.counts
     chart = charts.Chart(
         kind=charts.STACKED, title=_("Contributions in meetings and between them, by kind of organisation"),
         header=_headers()["over_time"], rows=tuple(count.label for count in periods),
-        columns=tuple(charts.Column(insights.kind_label(kind, lang),
-                                    tuple(dashboard.over_time.value(count.key) or 0 for count in periods))
-                      for kind, dashboard in dashboards.items()),
+        columns=tuple(charts.Column(series.title, tuple(count.value for count in series.counts))
+                      for series in dashboard.over_time_by_kind.series),
         lang=lang, total=True)
     return _figure(chart, "over-time-by-kind")
 
@@ -154,11 +151,12 @@ def _grid(reading: insights.Table) -> Grid:
                 numeric=numeric)
 
 
-def sections(dashboard: insights.Dashboard, per_kind: dict[OrganizationKind, insights.Dashboard]
-             ) -> list[tuple[str, str, list[Figure | Grid]]]:
+def sections(dashboard: insights.Dashboard) -> list[tuple[str, str, list[Figure | Grid]]]:
     """The dashboard's readings grouped as the page shows them: (id, heading, readings)."""
     lang = dashboard.lang
-    over_time = _by_period_and_kind(per_kind, dashboard, lang) if per_kind else _bars(dashboard.over_time, lang)
+    # Stacked by kind unless the filter keeps one kind.
+    over_time = (_by_period_and_kind(dashboard, lang) if dashboard.filters.organization_kind is None
+                 else _bars(dashboard.over_time, lang))
     return [
         ("contributions", _("Contributions"), [
             _bars(dashboard.by_kind, lang), over_time, _bars(dashboard.by_line, lang),
@@ -171,14 +169,6 @@ def sections(dashboard: insights.Dashboard, per_kind: dict[OrganizationKind, ins
             _bars(dashboard.actions_by_due, lang), _bars(dashboard.actions_by_owner, lang),
             _grid(dashboard.open_actions)]),
     ]
-
-
-def _kind_dashboards(make, filters: insights.Filters) -> dict[OrganizationKind, insights.Dashboard]:
-    """The dashboard once per kind of organisation, for the readings stacked by kind; none
-    when the filter already keeps one kind."""
-    if filters.organization_kind is not None:
-        return {}
-    return {kind: make(replace(filters, organization_kind=kind)) for kind in OrganizationKind}
 
 
 def _values(request: Request) -> dict[str, str]:
@@ -194,8 +184,9 @@ def _table_choices(session: Session, process_list: list[Process]) -> list[tuple[
 
 
 def _kind_choices() -> list[tuple[str, str]]:
-    kinds = names("organization_kind")
-    return [(kind.value, kinds[kind.value]) for kind in OrganizationKind]
+    # The charts' names for the kinds, so that the filter and the legend say the same.
+    lang = i18n.current_language.get()
+    return [(kind.value, insights.kind_label(kind, lang)) for kind in OrganizationKind]
 
 
 def _page(request: Request, session: Session, *, make, process_list: list[Process], base: str,
@@ -207,7 +198,7 @@ def _page(request: Request, session: Session, *, make, process_list: list[Proces
     try:
         filters = insights.parse_filters(values)
         dashboard = make(filters)
-        found = sections(dashboard, _kind_dashboards(make, filters))
+        found = sections(dashboard)
     except InvalidInput as error:
         session.rollback()
         form = form_error("filters", values, error, {})

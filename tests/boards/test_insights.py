@@ -75,6 +75,18 @@ def test_contributions_by_line_question_kind_and_period(session, known):
     assert board.by_line.total == 28 and board.by_question.total == board.by_kind.total == board.over_time.total == 27
 
 
+def test_over_time_by_kind_splits_each_period(session, known):
+    board = dashboard(session, known)
+    by_kind = board.over_time_by_kind
+    assert [series.title for series in by_kind.series] == [
+        "Pubblica amministrazione", "Ente sanitario", "Terzo settore", "Altro"]
+    for series in by_kind.series:
+        assert [count.key for count in series.counts] == [count.key for count in board.over_time.counts]
+    for index, count in enumerate(board.over_time.counts):
+        assert sum(series.counts[index].value for series in by_kind.series) == count.value
+    assert [series.total for series in by_kind.series] == [count.value for count in board.by_kind.counts]
+
+
 def test_participation_presence_and_silence(session, known):
     board = dashboard(session, known)
     m = {number: meeting.id for number, meeting in known.meetings.items()}

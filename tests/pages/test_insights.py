@@ -72,6 +72,10 @@ def test_the_process_dashboard_shows_every_figure(staff_client, known):
     assert table(html, "by-kind-table") == [
         ["Tipo di ente", "Contributi"], ["Pubblica amministrazione", "8"], ["Ente sanitario", "5"],
         ["Terzo settore", "13"], ["Altro", "1"], ["Totale", "27"]]
+    # The filter names the kinds as the charts do.
+    assert re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>', html.split('name="kind"')[1].split("</select>")[0]) == [
+        ("public", "Pubblica amministrazione"), ("health", "Ente sanitario"), ("third_sector", "Terzo settore"),
+        ("other", "Altro")]
     # A contribution in two lines counts in each: no total.
     assert table(html, "by-line-table") == [
         ["Linea di lavoro", "Contributi"], ["Casa e accoglienza", "6"], ["Lavoro e formazione", "5"],
