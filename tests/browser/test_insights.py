@@ -66,7 +66,7 @@ def test_the_dashboard_filtered_by_keyboard_is_accessible(new_context, known, tm
             break
     kind = page.get_by_role("combobox", name="Tipo di ente (facoltativo)")
     expect(kind).to_be_focused()
-    page.keyboard.type("Ente")
+    page.keyboard.type("Terzo")
     expect(kind).to_have_value("third_sector")
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Mostra le letture")).to_be_focused()
