@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        services.db.start()
         await hub.start()
         yield
         await hub.stop()

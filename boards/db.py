@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 # before. The sync engine's 10 + 20 are then left to HTTP requests: two server processes
 # hold at most 2 × 46 connections, within PostgreSQL's default max_connections (100).
 ASYNC_POOL_SIZE = 16
+# Pages of SQLite's write-ahead log after which the committing connection checkpoints.
+AUTOCHECKPOINT_PAGES = 10_000
 
 
 def normalise_url(url: str) -> str:
@@ -44,4 +46,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # A running server checkpoints in a thread of its own (app/database.py); SQLite's own,
+    # in the committing connection, is left as a safety net at 40 MB of log.
+    cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
     cursor.close()
