@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from boards.models import Event, Person, StreamHead
+from boards.rows import insert_now
 
 # One statement for both SQLite (3.35+) and PostgreSQL: the row lock it takes orders
 # concurrent writers of a stream, across server processes too.
@@ -42,7 +43,11 @@ def append(
     actor: Person | None,
     op_id: str | None = None,
 ) -> Event:
-    """Add an event to the current transaction with the stream's next seq."""
+    """Add an event to the current transaction with the stream's next seq.
+
+    The row is inserted at once (`boards.rows.insert_now`): the Event returned is not in
+    the session.
+    """
     seq = session.execute(_NEXT_SEQ, {"stream": stream}).scalar_one()
     event = Event(
         stream=stream,
@@ -53,8 +58,7 @@ def append(
         actor_organization_id=actor.organization_id if actor else None,
         op_id=op_id,
     )
-    session.add(event)
-    return event
+    return insert_now(session, event)
 
 
 def since(session: Session, stream: str, seq: int) -> list[Event]:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from boards.errors import Locked, NotAllowed
 from boards.events import board_stream, meeting_stream
-from boards.items import lock_stream
+from boards.items import holds_stream, lock_stream
 from boards.models import STAFF_ROLES, Board, Meeting, MeetingState, Person, PersonRole
 
 FACILITATORS = frozenset({PersonRole.facilitator})
@@ -57,11 +57,13 @@ def open_board_control(session: Session, *, board: Board, actor_person: Person) 
 
     Raises NotAllowed, Locked.
     """
-    lock_stream(session, board_stream(board.id))
-    session.refresh(board)
-    session.refresh(actor_person)
+    fresh = holds_stream(session, board_stream(board.id))
+    if not fresh:
+        lock_stream(session, board_stream(board.id))
+        session.refresh(board)
+        session.refresh(actor_person)
     require_role(actor_person, FACILITATORS)
-    meeting = session.get(Meeting, board.meeting_id, populate_existing=True)
+    meeting = session.get(Meeting, board.meeting_id, populate_existing=not fresh)
     refuse_board_change_after_end(meeting)
     return meeting
 

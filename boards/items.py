@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 
+from sqlalchemy import Row, bindparam
+from sqlalchemy import select as sa_select
+from sqlalchemy import update as sa_update
 from sqlalchemy import text as sql_text
 from sqlmodel import Session, select
 
@@ -31,6 +35,7 @@ from boards.models import (
     Vote,
     VotingRound,
 )
+from boards.rows import insert_now
 from boards.text import clean_text
 
 
@@ -41,12 +46,14 @@ def get_board(session: Session, board_id: int) -> Board:
     return board
 
 
+_MEMBERS = GroupMember.__table__
+# Asked on every op on a group board: built once, and a Core statement, cheaper than the ORM's.
+_MEMBERSHIP = sa_select(_MEMBERS.c.id).where(
+    _MEMBERS.c.group_id == bindparam("group"), _MEMBERS.c.person_id == bindparam("person"))
+
+
 def _in_group_of(session: Session, person: Person, board: Board) -> bool:
-    return session.exec(
-        select(GroupMember.id).where(
-            GroupMember.group_id == board.group_id, GroupMember.person_id == person.id
-        )
-    ).first() is not None
+    return session.execute(_MEMBERSHIP, {"group": board.group_id, "person": person.id}).first() is not None
 
 
 def may_read_board(session: Session, person: Person, board: Board) -> bool:
@@ -80,30 +87,34 @@ def require_board_reader(session: Session, actor: Actor, board: Board) -> Person
     return person
 
 
+# The columns an item's view is made of, in the order `item_views` unpacks them.
+ITEM_VIEW_COLUMNS = ("id", "kind", "x", "y", "w", "h", "text", "color", "author_id", "organization_id",
+                     "prompt_id", "frame_id", "version", "private")
+
+
+def item_views(rows: Iterable[tuple], viewer: Person) -> list[dict]:
+    """Items as the protocol shows them to `viewer`, redacted in private mode; each row holds
+    ITEM_VIEW_COLUMNS in order. One loop of plain tuples: a snapshot makes thousands."""
+    viewer_id, sees_private = viewer.id, viewer.role in STAFF_ROLES
+    views = []
+    for (id_, kind, x, y, w, h, text, color, author_id, organization_id, prompt_id, frame_id, version,
+         private) in rows:
+        view = {"id": id_, "kind": kind.value, "x": x, "y": y, "w": w, "h": h, "text": text, "color": color,
+                "author": author_id, "organization": organization_id, "prompt": prompt_id, "frame": frame_id,
+                "version": version}
+        if private and viewer_id != author_id and not sees_private:
+            view["text"] = None
+            view["redacted"] = True
+        views.append(view)
+    return views
+
+
 def item_view(item: Item, viewer: Person) -> dict:
     """An item as the protocol shows it to `viewer`, redacted in private mode."""
-    view = {
-        "id": item.id,
-        "kind": item.kind.value,
-        "x": item.x,
-        "y": item.y,
-        "w": item.w,
-        "h": item.h,
-        "text": item.text,
-        "color": item.color,
-        "author": item.author_id,
-        "organization": item.organization_id,
-        "prompt": item.prompt_id,
-        "frame": item.frame_id,
-        "version": item.version,
-    }
-    if item.private and viewer.id != item.author_id and viewer.role not in STAFF_ROLES:
-        view["text"] = None
-        view["redacted"] = True
-    return view
+    return item_views([tuple(getattr(item, column) for column in ITEM_VIEW_COLUMNS)], viewer)[0]
 
 
-def comment_view(comment: Comment) -> dict:
+def comment_view(comment: Comment | Row) -> dict:
     return {
         "id": comment.id,
         "item": comment.item_id,
@@ -122,15 +133,28 @@ def live_items(session: Session, board_id: int) -> list[Item]:
     )
 
 
+_ITEMS = Item.__table__
+_COMMENTS = Comment.__table__
+# A snapshot reads thousands of rows: Core rows of the columns it shows, not ORM objects,
+# and the comments of the board's live items by a join, not a list of their ids.
+_LIVE_ITEM_ROWS = (
+    sa_select(*(_ITEMS.c[name] for name in ITEM_VIEW_COLUMNS))
+    .where(_ITEMS.c.board_id == bindparam("board"), _ITEMS.c.deleted_at.is_(None))
+    .order_by(_ITEMS.c.id)
+)
+_LIVE_COMMENT_ROWS = (
+    sa_select(*(_COMMENTS.c[name] for name in (
+        "id", "item_id", "parent_id", "text", "author_id", "organization_id")))
+    .join(_ITEMS, _ITEMS.c.id == _COMMENTS.c.item_id)
+    .where(_ITEMS.c.board_id == bindparam("board"), _ITEMS.c.deleted_at.is_(None))
+    .order_by(_COMMENTS.c.id)
+)
+
+
 def board_state(session: Session, board: Board, viewer: Person) -> dict:
     """The protocol's board snapshot `state` for one viewer."""
-    items = live_items(session, board.id)
-    item_ids = [item.id for item in items]
-    comments = (
-        session.exec(select(Comment).where(Comment.item_id.in_(item_ids)).order_by(Comment.id)).all()
-        if item_ids
-        else []
-    )
+    items = session.execute(_LIVE_ITEM_ROWS, {"board": board.id}).all()
+    comments = session.execute(_LIVE_COMMENT_ROWS, {"board": board.id}).all() if items else []
     voting = None
     results = None
     last = session.exec(
@@ -146,7 +170,7 @@ def board_state(session: Session, board: Board, viewer: Person) -> dict:
     elif last is not None:
         results = last.results
     return {
-        "items": [item_view(item, viewer) for item in items],
+        "items": item_views(items, viewer),
         "comments": [comment_view(c) for c in comments],
         "voting": voting,
         # Extension: the counts of the board's last ended voting round, until the next starts.
@@ -187,6 +211,10 @@ _LOCK_STREAM = sql_text(
 )
 
 
+# `session.info` key: the transaction that took a stream's lock before reading what it checks.
+_HELD_STREAM = "tavolo.held_stream"
+
+
 def lock_stream(session: Session, stream: str) -> None:
     """Hold the stream's ordering lock until the transaction ends.
 
@@ -194,6 +222,24 @@ def lock_stream(session: Session, stream: str) -> None:
     on PostgreSQL and the write lock on SQLite, before anything is read.
     """
     session.execute(_LOCK_STREAM, {"stream": stream})
+
+
+def hold_stream(session: Session, stream: str) -> None:
+    """Take the stream's lock first, for a caller that then reads (with `populate_existing`)
+    the board, person and meeting it hands down to a change.
+
+    Until the transaction ends, `open_board_for_change` and `open_board_control` trust those
+    rows as the last writer committed them instead of reading them a second time: an op's
+    cost is mostly its statements (docs/performance.md).
+    """
+    lock_stream(session, stream)
+    session.info[_HELD_STREAM] = (session.get_transaction(), stream)
+
+
+def holds_stream(session: Session, stream: str) -> bool:
+    """Whether `hold_stream` took this stream's lock in the current transaction."""
+    held = session.info.get(_HELD_STREAM)
+    return held is not None and held[1] == stream and held[0] is session.get_transaction()
 
 
 def require_board_writer(session: Session, person: Person, board: Board) -> None:
@@ -210,15 +256,17 @@ def open_board_for_change(session: Session, *, board: Board, actor_person: Perso
     Returns the board's meeting. Raises NotAllowed; Locked for a locked board (but for
     facilitators). What an ended meeting still accepts is for each op to decide.
     """
-    lock_stream(session, board_stream(board.id))
-    session.refresh(board)
-    session.refresh(actor_person)
+    fresh = holds_stream(session, board_stream(board.id))
+    if not fresh:
+        lock_stream(session, board_stream(board.id))
+        session.refresh(board)
+        session.refresh(actor_person)
     if actor_person.removed_at is not None:
         raise NotAllowed("You are no longer a member of this process")
     require_board_writer(session, actor_person, board)
     if board.locked and actor_person.role != PersonRole.facilitator:
         raise Locked("This board is locked by the facilitator")
-    return session.get(Meeting, board.meeting_id, populate_existing=True)
+    return session.get(Meeting, board.meeting_id, populate_existing=not fresh)
 
 
 def _refuse_after_end(meeting: Meeting) -> None:
@@ -338,8 +386,7 @@ def create_item(
         private=board.private,
         asynchronous=ended,
     )
-    session.add(item)
-    session.flush()
+    insert_now(session, item)
     data = _visibility({"item": item_view(item, actor_person)}, item)
     return append(session, stream=board_stream(board.id), name="item.created", data=data,
                   actor=actor_person, op_id=op_id)
@@ -396,6 +443,18 @@ def update_item(
                   actor=actor_person, op_id=op_id)
 
 
+# The commonest op in one statement that finds the live item and moves it, instead of a
+# read and a flush through the session.
+_MOVE = (
+    sa_update(_ITEMS)
+    .where(_ITEMS.c.id == bindparam("item"), _ITEMS.c.board_id == bindparam("board"),
+           _ITEMS.c.deleted_at.is_(None))
+    .values(x=bindparam("new_x"), y=bindparam("new_y"), version=_ITEMS.c.version + 1,
+            updated_at=bindparam("now"))
+    .returning(_ITEMS.c.version)
+)
+
+
 def move_item(
     *,
     session: Session,
@@ -414,12 +473,14 @@ def move_item(
     y = _coordinate(y, field="y")
     meeting = open_board_for_change(session, board=board, actor_person=actor_person)
     _refuse_after_end(meeting)
-    item = live_item(session, board, item_id)
-    item.x, item.y = x, y
-    item.version += 1
-    item.updated_at = utcnow()
-    session.add(item)
-    data = {"item": item.id, "x": item.x, "y": item.y, "version": item.version}
+    moved = session.execute(_MOVE, {"item": item_id, "board": board.id, "new_x": x, "new_y": y,
+                                    "now": utcnow()}).first() if is_id(item_id) else None
+    if moved is None:
+        raise NotFound("Item {id} is not on this board", id=item_id)
+    cached = session.identity_map.get(session.identity_key(Item, item_id))
+    if cached is not None:
+        session.expire(cached)  # read again when next used: the UPDATE went around it
+    data = {"item": item_id, "x": x, "y": y, "version": moved.version}
     return append(session, stream=board_stream(board.id), name="item.moved", data=data,
                   actor=actor_person, op_id=op_id)
 
