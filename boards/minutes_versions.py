@@ -61,10 +61,12 @@ def current_draft(session: Session, *, actor: Actor, meeting_id: int) -> Draft:
 
 
 def save_draft(session: Session, *, actor: Actor, meeting_id: int, markdown: str,
-               generated: str | None = None) -> Draft:
-    """The secretary's edit of the draft. Raises NotFound, NotAllowed, InvalidInput."""
+               generated: str | None = None, base_sha256: str | None = None) -> Draft:
+    """The secretary's edit of the draft, of the one whose digest is `base_sha256` when given.
+    Raises NotFound, NotAllowed, InvalidInput, Conflict (changed since `base_sha256`)."""
     current = current_draft(session, actor=actor, meeting_id=meeting_id)
-    versions.save_draft(session, actor=actor, draft=current.document, markdown=markdown, generated=generated)
+    versions.save_draft(session, actor=actor, draft=current.document, markdown=markdown, generated=generated,
+                        base_sha256=base_sha256)
     return Draft(current.document, current.generated, versions.offered(current.document, current.generated))
 
 

@@ -15,6 +15,7 @@ source as `[C12](#c12)` and listing every cited contribution in an annex that st
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -34,6 +35,7 @@ from boards.minutes import escape_line
 from boards.models import (
     Action,
     ActionStatus,
+    AuditEntry,
     Board,
     BreakoutGroup,
     Decision,
@@ -267,20 +269,40 @@ def add_statement(session: Session, *, actor: Actor, process_id: int, text: str,
     return statement
 
 
+def statement_sha256(text: str, item_ids: list[int]) -> str:
+    """The digest of a statement as an editor read it, text and sources: the base a save
+    names (`update_statement`)."""
+    return versions.sha256_of(json.dumps([text, sorted(item_ids)]))
+
+
 def update_statement(session: Session, *, actor: Actor, statement_id: int, text: str | None = None,
-                     item_ids: list[int] | None = None) -> SynthesisStatement:
-    """Change a statement's text and/or its sources (the whole list). Raises NotFound,
-    NotAllowed, InvalidInput."""
+                     item_ids: list[int] | None = None, base_sha256: str | None = None) -> SynthesisStatement:
+    """Change a statement's text and/or its sources (the whole list). `base_sha256` (when
+    given) is the `statement_sha256` of what the editor read: if the statement changed since,
+    the change would silently replace someone else's, unless it leaves it as it is now.
+    Raises NotFound, NotAllowed, InvalidInput, Conflict (changed since `base_sha256`)."""
     statement = get_statement(session, statement_id)
     require_staff(session, actor, statement.process_id)
     if text is None and item_ids is None:
         raise InvalidInput("Change at least one of: {fields}", fields="text, sources")
+    if text is not None:
+        text = clean_text(text, field="text")
+    cited = _sources(session, statement.process_id, item_ids) if item_ids is not None else None
+    if base_sha256 is not None:
+        # Two saves from the same base must not both pass the check: the second one waits
+        # here for the first to commit, then reads what it stored.
+        _lock(session, statement.process_id)
+        session.refresh(statement)
+        stored = sources_of(session, [statement.id])[statement.id]
+        unchanged = (text in (None, statement.text)) and (cited in (None, stored))
+        if base_sha256 != statement_sha256(statement.text, stored) and not unchanged:
+            raise Conflict("The statement changed after you opened it: compare your text with the one saved, "
+                           "then save again")
     changes: dict[str, object] = {}
     if text is not None:
-        statement.text = clean_text(text, field="text")
+        statement.text = text
         changes["text"] = True
-    if item_ids is not None:
-        cited = _sources(session, statement.process_id, item_ids)
+    if cited is not None:
         _set_sources(session, statement, cited)
         changes["sources"] = cited
     statement.updated_at = utcnow()
@@ -289,6 +311,16 @@ def update_statement(session: Session, *, actor: Actor, statement_id: int, text:
     audit.record(session, actor=actor, action="statement.update", process_id=statement.process_id,
                  target=f"statement:{statement.id}", **changes)
     return statement
+
+
+def last_change(session: Session, statement: SynthesisStatement) -> AuditEntry | None:
+    """The audit entry of the statement's latest addition or update: who wrote what it says now."""
+    return session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.process_id == statement.process_id, AuditEntry.target == f"statement:{statement.id}",
+               AuditEntry.action.in_(["statement.add", "statement.update"]))
+        .order_by(AuditEntry.id.desc())
+    ).first()
 
 
 def _siblings(session: Session, statement: SynthesisStatement) -> list[SynthesisStatement]:
@@ -329,7 +361,7 @@ def remove_statement(session: Session, *, actor: Actor, statement_id: int) -> No
 
 def statement_view(statement: SynthesisStatement, item_ids: list[int]) -> dict:
     return {"id": statement.id, "line": statement.line_id, "position": statement.position,
-            "text": statement.text, "sources": item_ids}
+            "text": statement.text, "sources": item_ids, "sha256": statement_sha256(statement.text, item_ids)}
 
 
 def line_view(line: LineOfWork) -> dict:

@@ -146,9 +146,12 @@ def offered(draft: DocumentVersion, generated: str) -> list[str]:
 
 
 def save_draft(session: Session, *, actor: Actor, draft: DocumentVersion, markdown: str,
-               generated: str | None = None) -> DocumentVersion:
+               generated: str | None = None, base_sha256: str | None = None) -> DocumentVersion:
     """Staff only. `generated` (when given) becomes the draft's new base: offers made from
-    it are considered seen. Audited. Raises NotAllowed, Conflict (not a draft), InvalidInput."""
+    it are considered seen. `base_sha256` (when given) is the digest of the draft the editor
+    read: if the stored draft is another text, someone saved meanwhile and the edit would
+    silently replace theirs, unless it is that very text. Audited. Raises NotAllowed,
+    Conflict (not a draft, or changed since `base_sha256`), InvalidInput."""
     person = require_staff(session, actor, draft.process_id)
     if draft.version != 0:
         raise Conflict("An approved version never changes: edit the draft instead")
@@ -156,6 +159,14 @@ def save_draft(session: Session, *, actor: Actor, draft: DocumentVersion, markdo
     if generated is not None and (not isinstance(generated, str) or len(generated) > MARKDOWN_LIMIT):
         raise InvalidInput("The field '{field}' is longer than {limit} characters", field="generated",
                            limit=MARKDOWN_LIMIT)
+    if base_sha256 is not None:
+        # Two saves from the same base must not both pass the check: the second one waits
+        # here for the first to commit, then reads its text.
+        lock_stream(session, _stream(draft))
+        session.refresh(draft)
+        if base_sha256 != sha256_of(draft.markdown) and cleaned != draft.markdown:
+            raise Conflict("The draft changed after you opened it: compare your text with the one saved, "
+                           "then save again")
     before = draft.markdown
     draft.markdown = cleaned
     if generated is not None:

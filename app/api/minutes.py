@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from app.deps import CurrentActor, SessionDep
-from boards import exports, minutes, minutes_versions
+from app.i18n import error_text
+from boards import exports, minutes, minutes_versions, versions
 from boards.clock import iso
+from boards.errors import Conflict
 from boards.exports import tables
 from boards.meetings import get_meeting
 from boards.models import DocumentVersion, Meeting
@@ -32,6 +35,9 @@ class Approval(BaseModel):
 class DraftEdit(BaseModel):
     markdown: str
     generated: str | None = None
+    # The digest of the draft the edit started from (`sha256` of GET .../draft): when given,
+    # a draft saved by someone else since answers 409 instead of being replaced.
+    base_sha256: str | None = Field(default=None, max_length=64)
 
 
 class SignatureRequest(BaseModel):
@@ -51,7 +57,8 @@ def _export(meeting: Meeting, markdown: str, fmt: str, head: exports.Letterhead)
 
 def _draft_view(draft: minutes_versions.Draft) -> dict:
     document = draft.document
-    return {"markdown": document.markdown, "generated": draft.generated, "offered": draft.offered,
+    return {"markdown": document.markdown, "sha256": versions.sha256_of(document.markdown),
+            "generated": draft.generated, "offered": draft.offered,
             "edited": document.markdown != document.generated, "edited_by": document.edited_by,
             "updated_at": iso(document.updated_at)}
 
@@ -91,9 +98,15 @@ def get_draft(meeting_id: int, actor: CurrentActor, session: SessionDep) -> dict
 
 @router.put("/meetings/{meeting_id}/minutes/draft")
 def save_draft(meeting_id: int, body: DraftEdit, actor: CurrentActor, session: SessionDep) -> dict:
-    """Save the secretary's edit of the draft (staff)."""
-    draft = minutes_versions.save_draft(session, actor=actor, meeting_id=meeting_id, markdown=body.markdown,
-                                        generated=body.generated)
+    """Save the secretary's edit of the draft (staff; 409 if it changed since `base_sha256`)."""
+    try:
+        draft = minutes_versions.save_draft(session, actor=actor, meeting_id=meeting_id, markdown=body.markdown,
+                                            generated=body.generated, base_sha256=body.base_sha256)
+    except Conflict as error:
+        session.rollback()
+        current = minutes_versions.current_draft(session, actor=actor, meeting_id=meeting_id)
+        session.commit()
+        return JSONResponse({"detail": error_text(error), "current": _draft_view(current)}, status_code=409)
     session.commit()
     return _draft_view(draft)
 

@@ -7,11 +7,14 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app.deps import CurrentActor, OptionalActor, SessionDep
+from app.i18n import error_text
 from boards import exports, synthesis
 from boards.clock import iso
+from boards.errors import Conflict
 from boards.models import DocumentVersion, Process
 from boards.processes import get_process
 
@@ -30,6 +33,9 @@ class StatementUpdate(BaseModel):
     text: str | None = None
     sources: list[int] | None = None
     position: int | None = None
+    # The `sha256` of the statement the change started from: when given, a statement changed
+    # by someone else since answers 409 instead of being replaced.
+    base_sha256: str | None = Field(default=None, max_length=64)
 
 
 class LineUpdate(BaseModel):
@@ -126,11 +132,17 @@ def add_statement(process_id: int, body: StatementCreate, actor: CurrentActor, s
 
 @router.patch("/synthesis/statements/{statement_id}")
 def update_statement(statement_id: int, body: StatementUpdate, actor: CurrentActor, session: SessionDep) -> dict:
-    """Change a statement's text, sources or position in its line (staff; extension)."""
+    """Change a statement's text, sources or position in its line (staff; extension; 409 if stale)."""
     statement = synthesis.get_statement(session, statement_id)
     if body.text is not None or body.sources is not None or body.position is None:
-        synthesis.update_statement(session, actor=actor, statement_id=statement_id, text=body.text,
-                                   item_ids=body.sources)
+        try:
+            synthesis.update_statement(session, actor=actor, statement_id=statement_id, text=body.text,
+                                       item_ids=body.sources, base_sha256=body.base_sha256)
+        except Conflict as error:
+            session.rollback()
+            current = synthesis.get_statement(session, statement_id)
+            view = synthesis.statement_view(current, synthesis.sources_of(session, [current.id])[current.id])
+            return JSONResponse({"detail": error_text(error), "current": view}, status_code=409)
     if body.position is not None:
         synthesis.move_statement(session, actor=actor, statement_id=statement_id, position=body.position)
     session.commit()

@@ -21,7 +21,7 @@ from app.errors import status_of
 from app.i18n import gettext as _
 from app.pages.deps import MaybeActor, PageActor, PageRoute
 from app.pages.forms import FORM_ERRORS, Forms, FormState, form_error
-from app.pages.rendering import is_htmx, render, render_part, see_other
+from app.pages.rendering import is_htmx, local_datetime, render, render_part, see_other
 from boards import exports, meetings, minutes, minutes_versions, processes, pseudonyms, versions
 from boards.access import Actor, require_meeting_member, require_staff
 from boards.errors import Conflict, InvalidInput, NotFound
@@ -99,8 +99,10 @@ def history(session: Session, meeting: Meeting, person: Person) -> list[dict]:
 
 def staff_page(session: Session, actor: Actor, meeting: Meeting, person: Person, *,
                draft: DocumentVersion | None = None, generated: str | None = None,
-               **forms: FormState) -> dict:
-    """Everything the secretary's editor shows. Raises NotAllowed unless staff."""
+               base_sha: str | None = None, conflict: bool = False, **forms: FormState) -> dict:
+    """Everything the secretary's editor shows: `base_sha`, the draft the form's text started
+    from, is the stored one unless given; `conflict` shows the stored text beside the
+    editor's. Raises NotAllowed unless staff."""
     require_staff(session, actor, meeting.process_id)
     if draft is None or generated is None:
         draft, generated = current_draft(session, actor, meeting)
@@ -111,6 +113,8 @@ def staff_page(session: Session, actor: Actor, meeting: Meeting, person: Person,
         "staff": True,
         "draft": draft,
         "edited_by": people.get(draft.edited_by, ""),
+        "base_sha": base_sha or versions.sha256_of(draft.markdown),
+        "conflict": conflict,
         "generated_sha": versions.sha256_of(generated),
         "offers": versions.offered(draft, generated),
         "preview": exports.html_fragment(forms["editor"].value("markdown")),
@@ -136,6 +140,20 @@ def member_page(session: Session, meeting: Meeting) -> dict:
 
 def page_base(session: Session, meeting: Meeting) -> dict:
     return {"meeting": meeting, "process": processes.get_process(session, meeting.process_id)}
+
+
+def changed_meanwhile(session: Session, draft: DocumentVersion) -> str:
+    """What the editor says when the draft was saved by someone else after it was opened."""
+    when = local_datetime(draft.updated_at)
+    if draft.edited_by is None:
+        # Nobody edited it: an untouched draft follows what the meeting records.
+        return _("The draft changed on {when}, after you opened it: the meeting recorded more. Your text is "
+                 "still in the editor: compare it with the saved text below, then save again to replace it.",
+                 when=when)
+    _accounts, people = display_names(session, account_ids=[], person_ids=[draft.edited_by])
+    return _("{name} saved the draft on {when}, after you opened it. Your text is still in the editor: "
+             "compare it with the saved text below, then save again to replace it.",
+             name=people.get(draft.edited_by, ""), when=when)
 
 
 DONE = {
@@ -181,11 +199,13 @@ def save(
     meeting_id: int, request: Request, actor: PageActor, session: SessionDep,
     markdown: Annotated[str, Form()] = "",
     generated_sha: Annotated[str, Form()] = "",
+    base_sha: Annotated[str, Form()] = "",
     insert: Annotated[str | None, Form()] = None,
     action: Annotated[str, Form()] = "save",
 ) -> Response:
-    """Save the draft; with `insert`, one offered block appended to it; with action `seen`,
-    the offers marked as seen; with action `approve`, on to the approval's confirmation."""
+    """Save the draft the page showed (`base_sha`); with `insert`, one offered block appended
+    to it; with action `seen`, the offers marked as seen; with action `approve`, on to the
+    approval's confirmation."""
     meeting = meetings.get_meeting(session, meeting_id)
     person = require_staff(session, actor, meeting.process_id)
     draft, generated = current_draft(session, actor, meeting)
@@ -197,15 +217,23 @@ def save(
     stale = action == "seen" and generated_sha != versions.sha256_of(generated)
     try:
         versions.save_draft(session, actor=actor, draft=draft, markdown=text,
-                            generated=generated if action == "seen" and not stale else None)
+                            generated=generated if action == "seen" and not stale else None,
+                            base_sha256=base_sha or None)
     except FORM_ERRORS as error:
         session.rollback()
         draft, generated = current_draft(session, actor, meeting)
-        state = form_error("editor", {"markdown": text}, error, {"markdown": _("Text of the minutes")})
+        conflict = isinstance(error, Conflict)
+        if conflict:
+            # The typed text stays in the editor and the form now starts from the stored
+            # draft: saving again replaces it knowingly.
+            state = FormState("editor", values={"markdown": text}, message=changed_meanwhile(session, draft))
+        else:
+            state = form_error("editor", {"markdown": text}, error, {"markdown": _("Text of the minutes")})
         return render_part(request, PAGE, "editor", status=status_of(error),
                            **page_base(session, meeting),
-                           **staff_page(session, actor, meeting, person, draft=draft,
-                                        generated=generated, editor=state))
+                           **staff_page(session, actor, meeting, person, draft=draft, generated=generated,
+                                        base_sha=None if conflict else base_sha, conflict=conflict,
+                                        editor=state))
     session.commit()
     if action == "approve":
         return see_other(request, f"/meetings/{meeting_id}/minutes/approve")

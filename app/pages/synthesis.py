@@ -22,7 +22,7 @@ from app.pages.deps import MaybeActor, PageActor, PageRoute
 from app.pages.forms import FORM_ERRORS, Forms, FormState, form_error, parse_id
 from app.pages.labels import names
 from app.pages.minutes import format_names
-from app.pages.rendering import render, see_other
+from app.pages.rendering import local_datetime, render, see_other
 from boards import exports, processes, synthesis, versions
 from boards.access import Actor, require_staff, require_whole_process
 from boards.errors import Conflict
@@ -164,17 +164,40 @@ def publish(process_id: int, request: Request, actor: PageActor, session: Sessio
 
 
 def statement_context(session: Session, actor: Actor, process: Process, *, line: LineOfWork | None,
-                      statement: SynthesisStatement | None, form: FormState, query: str = "") -> dict:
+                      statement: SynthesisStatement | None, form: FormState, query: str = "",
+                      base_sha: str = "", conflict: bool = False) -> dict:
     """The statement form with its picker: the contributions of the line first, the chosen
-    ones ticked. Raises NotAllowed unless staff."""
+    ones ticked; `base_sha`, the statement the form's values started from, is the stored one
+    unless given; `conflict` shows the stored text and sources above the form. Raises
+    NotAllowed unless staff."""
     found = synthesis.suggest(session, actor=actor, process_id=process.id, line_id=line.id if line else None)
     chosen = {int(i) for i in form.values.get("sources", []) if str(i).isdigit()}
+    stored = synthesis.sources_of(session, [statement.id])[statement.id] if statement else []
     return {
         "process": process, "line": line, "statement": statement, "forms": Forms(statement=form),
         "own": [c for c in found if line is not None and line.id in c.line_ids],
         "others": [c for c in found if line is None or line.id not in c.line_ids],
         "chosen": chosen, "query": query,
+        "base_sha": base_sha or (synthesis.statement_sha256(statement.text, stored) if statement else ""),
+        "conflict": [c.label for c in synthesis.contributions(session, process.id, item_ids=stored,
+                                                               include_hidden=True)] if conflict else None,
     }
+
+
+def changed_meanwhile(session: Session, statement: SynthesisStatement) -> str:
+    """What the form says when the statement was saved by someone else after it was opened."""
+    change = synthesis.last_change(session, statement)
+    name = ""
+    if change is not None:
+        accounts, people = display_names(session, account_ids=[change.account_id] if change.account_id else [],
+                                         person_ids=[change.person_id] if change.person_id else [])
+        name = people.get(change.person_id) or accounts.get(change.account_id) or ""
+    when = local_datetime(statement.updated_at)
+    if not name:
+        return _("The statement changed on {when}, after you opened it. Your text and sources are still in the "
+                 "form: compare them with the saved ones, then save again to replace them.", when=when)
+    return _("{name} saved the statement on {when}, after you opened it. Your text and sources are still in the "
+             "form: compare them with the saved ones, then save again to replace them.", name=name, when=when)
 
 
 def _line(session: Session, process_id: int, line_id: int | None) -> LineOfWork | None:
@@ -230,20 +253,30 @@ def edit_statement(statement_id: int, request: Request, actor: PageActor, sessio
 @router.post("/synthesis/statements/{statement_id}")
 def save_statement(statement_id: int, request: Request, actor: PageActor, session: SessionDep,
                    text: Annotated[str, Form()] = "",
-                   sources: Annotated[list[str] | None, Form()] = None) -> Response:
-    """Save a statement's text and sources."""
+                   sources: Annotated[list[str] | None, Form()] = None,
+                   base_sha: Annotated[str, Form()] = "") -> Response:
+    """Save a statement's text and sources, if the statement is still the one the form showed (`base_sha`)."""
     statement = synthesis.get_statement(session, statement_id)
     process = processes.get_process(session, statement.process_id)
     values = {"text": text, "sources": sources or []}
     try:
         synthesis.update_statement(session, actor=actor, statement_id=statement_id, text=text,
-                                   item_ids=[int(i) for i in sources or [] if i.isdigit()])
+                                   item_ids=[int(i) for i in sources or [] if i.isdigit()],
+                                   base_sha256=base_sha or None)
     except FORM_ERRORS as error:
         session.rollback()
-        form = form_error("statement", values, error, names("form:statement"))
+        statement = synthesis.get_statement(session, statement_id)
+        conflict = isinstance(error, Conflict)
+        if conflict:
+            # What was typed and ticked stays in the form, which now starts from the stored
+            # statement: saving again replaces it knowingly.
+            form = FormState("statement", values=values, message=changed_meanwhile(session, statement))
+        else:
+            form = form_error("statement", values, error, names("form:statement"))
         return render(request, "synthesis_statement.html", status=status_of(error),
                       **statement_context(session, actor, process, line=_line(session, process.id, statement.line_id),
-                                          statement=statement, form=form))
+                                          statement=statement, form=form, conflict=conflict,
+                                          base_sha="" if conflict else base_sha))
     session.commit()
     return see_other(request, f"/processes/{process.id}/synthesis?done=saved#statement-{statement_id}")
 

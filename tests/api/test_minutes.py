@@ -177,3 +177,32 @@ def test_contributions_as_a_spreadsheet_safe_from_formulas(client, meeting_with_
                    if cell.value and "HYPERLINK" in str(cell.value))
     assert formula.data_type == "s"
     assert_error(client.get(url, headers=world.bearer(world.participant["token"])), 403)
+
+
+def test_a_save_from_a_stale_draft_answers_409_with_the_stored_one(client, meeting_with_notes):
+    world = meeting_with_notes
+    read = client.get(minutes_url(world, "/draft"), headers=world.facilitator.auth).json()
+    assert read["sha256"] == hashlib.sha256(read["markdown"].encode("utf-8")).hexdigest()
+    chair = read["markdown"] + "\nNota della presidente.\n"
+    first = client.put(minutes_url(world, "/draft"), headers=world.facilitator.auth,
+                       json={"markdown": chair, "base_sha256": read["sha256"]})
+    assert first.status_code == 200, first.text
+    assert first.json()["sha256"] == hashlib.sha256(chair.encode("utf-8")).hexdigest()
+
+    # The secretary read the same draft: their save must not replace the chair's.
+    secretary = read["markdown"] + "\nNota della segretaria.\n"
+    stale = client.put(minutes_url(world, "/draft"), headers=world.secretary.auth,
+                       json={"markdown": secretary, "base_sha256": read["sha256"]})
+    assert_error(stale, 409, "draft changed")
+    current = stale.json()["current"]
+    assert current["markdown"] == chair and current["sha256"] == first.json()["sha256"]
+    assert current["edited_by"] is not None and current["updated_at"]
+    assert client.get(minutes_url(world, "/draft"), headers=world.facilitator.auth).json()["markdown"] == chair
+
+    # Knowingly, from the new base; and without a base, as before, the last save wins.
+    merged = chair + "\nNota della segretaria.\n"
+    again = client.put(minutes_url(world, "/draft"), headers=world.secretary.auth,
+                       json={"markdown": merged, "base_sha256": current["sha256"]})
+    assert again.status_code == 200 and again.json()["markdown"] == merged
+    blind = client.put(minutes_url(world, "/draft"), headers=world.facilitator.auth, json={"markdown": chair})
+    assert blind.status_code == 200 and blind.json()["markdown"] == chair

@@ -209,3 +209,19 @@ def test_the_contribution_picker_puts_the_lines_notes_first_and_searches(client,
     assert [c["id"] for c in client.get(url, headers=record.facilitator.auth,
                                         params={"q": "SPORTELLO"}).json()] == [record.notes[2]]
     assert_error(client.get(url, headers=record.member), 403)
+
+
+def test_a_statement_changed_since_it_was_read_answers_409(client, record):
+    statement = add(client, record, "Serve un dormitorio", [record.notes[0]])
+    url = f"/api/v1/synthesis/statements/{statement['id']}"
+    first = client.patch(url, headers=record.facilitator.auth,
+                         json={"sources": [record.notes[0], record.notes[1]], "base_sha256": statement["sha256"]})
+    assert first.status_code == 200, first.text
+    stale = client.patch(url, headers=record.facilitator.auth,
+                         json={"text": "Serve un dormitorio aperto di giorno", "base_sha256": statement["sha256"]})
+    assert_error(stale, 409, "statement changed")
+    assert stale.json()["current"] == first.json()
+    assert first.json()["text"] == "Serve un dormitorio" and first.json()["sources"] == sorted(record.notes[:2])
+    again = client.patch(url, headers=record.facilitator.auth,
+                         json={"text": "Serve un dormitorio aperto di giorno", "base_sha256": first.json()["sha256"]})
+    assert again.status_code == 200 and again.json()["text"] == "Serve un dormitorio aperto di giorno"

@@ -346,3 +346,31 @@ def test_without_contributions_the_readings_say_so(session, record):
     assert "## Letture di sintesi\n\n*Contano i contributi degli enti, non le note della facilitazione.*\n\n" \
            "*Nessun contributo è stato ancora raccolto.*\n" in markdown
     assert "<svg" not in html_fragment(markdown)
+
+
+def test_a_statement_changed_since_the_form_was_read_is_not_replaced(session, record):
+    notes = record.notes
+    statement = synthesis.add_statement(session, actor=record.facilitator, process_id=record.process.id,
+                                        text="Serve un dormitorio", item_ids=[notes["dormitorio"].id])
+    view = synthesis.statement_view(statement, [notes["dormitorio"].id])
+    base = view["sha256"]
+    assert base == synthesis.statement_sha256("Serve un dormitorio", [notes["dormitorio"].id])
+    # One editor adds a source; another, who read the statement before, rewrites the text.
+    synthesis.update_statement(session, actor=record.facilitator, statement_id=statement.id,
+                               item_ids=[notes["dormitorio"].id, notes["mensa"].id], base_sha256=base)
+    with pytest.raises(Conflict, match="changed after you opened it"):
+        synthesis.update_statement(session, actor=record.facilitator, statement_id=statement.id,
+                                   text="Serve un dormitorio aperto di giorno", item_ids=[notes["dormitorio"].id],
+                                   base_sha256=base)
+    assert statement.text == "Serve un dormitorio"
+    both = sorted([notes["dormitorio"].id, notes["mensa"].id])
+    assert synthesis.sources_of(session, [statement.id])[statement.id] == both
+    # Leaving it as it is now is no conflict; a save from the new base goes through.
+    synthesis.update_statement(session, actor=record.facilitator, statement_id=statement.id,
+                               text="Serve un dormitorio", base_sha256=base)
+    synthesis.update_statement(session, actor=record.facilitator, statement_id=statement.id,
+                               text="Serve un dormitorio aperto di giorno",
+                               base_sha256=synthesis.statement_sha256("Serve un dormitorio", both))
+    assert statement.text == "Serve un dormitorio aperto di giorno"
+    change = synthesis.last_change(session, statement)
+    assert change.action == "statement.update" and change.account_id == record.facilitator.account.id

@@ -179,3 +179,25 @@ def test_the_synthesis_is_versioned_per_process(session, place):
     versions.sign(session, actor=secretary, document=document, capacity="minute_taker")
     with pytest.raises(NotAllowed):
         versions.sign(session, actor=facilitator, document=document, capacity="minute_taker")
+
+
+def test_a_save_from_a_draft_changed_since_is_refused_unless_it_keeps_that_text(session, place):
+    facilitator, secretary, _, percorso, incontro = place
+    draft = draft_of(session, percorso, incontro)
+    base = versions.sha256_of(draft.markdown)
+    chair_text = FIRST + "\nNota della presidente.\n"
+    versions.save_draft(session, actor=facilitator, draft=draft, markdown=chair_text, base_sha256=base)
+    # The secretary opened the editor at the same time: their save would replace the chair's.
+    with pytest.raises(Conflict):
+        versions.save_draft(session, actor=secretary, draft=draft, markdown=FIRST + "\nNota della segretaria.\n",
+                            base_sha256=base)
+    assert draft.markdown == chair_text
+    # The very text stored is no conflict, and neither is a save from the new base.
+    versions.save_draft(session, actor=secretary, draft=draft, markdown=chair_text, base_sha256=base)
+    merged = chair_text + "\nNota della segretaria.\n"
+    versions.save_draft(session, actor=secretary, draft=draft, markdown=merged,
+                        base_sha256=versions.sha256_of(chair_text))
+    assert draft.markdown == merged
+    # Without a base, the last save wins, as before.
+    versions.save_draft(session, actor=facilitator, draft=draft, markdown=FIRST)
+    assert draft.markdown == FIRST
