@@ -196,3 +196,37 @@ def test_participants_and_the_public_read_the_approved_verbale(new_context, clie
         found |= axe_clean(public, f"public ({lang})")
     assert not found, describe(found)
     assert errors == []
+
+
+def test_two_editors_save_and_the_second_is_told_without_losing_a_word(new_context, world):
+    """The chair and the secretary open the editor at once and the chair saves first: the
+    secretary's save is refused with a focused alert saying who saved, the chair's text is
+    shown beside the secretary's own, kept in the editor; axe finds nothing to fix; saving
+    again replaces the draft knowingly."""
+    chair, secretary = (new_context("it", bypass_csp=True).new_page() for _ in range(2))
+    sign_in(chair, world.facilitator.email)
+    sign_in(secretary, world.secretary.email)
+    for page in (chair, secretary):
+        page.goto(minutes_path(world))
+    chair_editor = chair.get_by_label("Testo del verbale (Markdown)")
+    chair_editor.fill(f"{chair_editor.input_value().rstrip()}\n\nNota della presidente: si riprende a marzo.")
+    chair.get_by_role("button", name="Salva la bozza").click()
+    expect(chair.locator("#editor .alert-success")).to_have_text("Bozza salvata.")
+
+    editor = secretary.get_by_label("Testo del verbale (Markdown)")
+    editor.fill(f"{editor.input_value().rstrip()}\n\n{EDIT}")
+    secretary.get_by_role("button", name="Salva la bozza").click()
+    alert = secretary.locator("#editor [role=alert]")
+    expect(alert).to_contain_text("Giulia Ferraro ha salvato la bozza il")
+    expect(alert).to_be_focused()
+    expect(editor).to_have_value(re.compile(re.escape(EDIT) + r"$"))
+    expect(editor).not_to_have_value(re.compile("Nota della presidente"))
+    saved = secretary.get_by_role("region", name="Il testo salvato nel frattempo")
+    expect(saved).to_contain_text("Nota della presidente: si riprende a marzo.")
+    assert axe_clean(secretary, "minutes editor after a conflicting save") == {}
+
+    secretary.get_by_role("button", name="Salva la bozza").click()
+    expect(secretary.locator("#editor .alert-success")).to_have_text("Bozza salvata.")
+    expect(saved).to_have_count(0)
+    chair.reload()
+    expect(chair_editor).to_have_value(re.compile(re.escape(EDIT)))

@@ -12,7 +12,7 @@ import re
 import pytest
 from sqlmodel import Session
 
-from boards import decisions, meetings, meetings_live, versions
+from boards import decisions, meetings, meetings_live, minutes_versions, versions
 from boards.access import person_in_process
 from boards.accounts import resolve_token
 from boards.models import DecisionMethod, DocumentKind
@@ -323,3 +323,59 @@ def test_an_empty_draft_is_refused_next_to_the_field(secretary_client, world):
     assert "<html" not in answer.text and 'id="editor-markdown-error"' in answer.text
     assert 'aria-invalid="true"' in answer.text and "Testo del verbale" in answer.text
     assert draft_text(client.get(path(world)).text) == before
+
+
+BASE = re.compile(r'name="base_sha" value="([0-9a-f]{64})"')
+CONFLICT = re.compile(r'<pre id="conflict-text"[^>]*>(.*?)</pre>', re.S)
+
+
+def saved_by_the_chair(engine, world, text: str) -> None:
+    """The facilitator saves the draft from another editor (through the domain)."""
+    with Session(engine) as session:
+        actor = resolve_token(session, world.facilitator.token)
+        minutes_versions.save_draft(session, actor=actor, meeting_id=world.meeting["id"], markdown=text)
+        session.commit()
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_save_after_someone_elses_keeps_both_texts_and_says_who(secretary_client, world, engine, htmx):
+    client = secretary_client
+    page = client.get(path(world)).text
+    read = draft_text(page)
+    base = BASE.search(page).group(1)
+    assert base == hashlib.sha256(read.encode("utf-8")).hexdigest()
+    chair = f"{read.rstrip()}\n\nNota della presidente: si riprende a marzo.\n"
+    saved_by_the_chair(engine, world, chair)
+
+    mine = f"{read.rstrip()}\n\n{EDIT}"
+    headers = {"HX-Request": "true"} if htmx else {}
+    answer = post(client, path(world), {"markdown": mine, "base_sha": base, "action": "save"},
+                  page=path(world), headers=headers)
+    assert answer.status_code == 409
+    assert ("<html" in answer.text) is not htmx
+    alert = re.search(r'<div class="alert alert-danger" role="alert" tabindex="-1" autofocus>(.*?)</div>',
+                      answer.text, re.S)
+    assert alert and "Giulia Ferraro ha salvato la bozza il" in alert.group(1)
+    assert "Il tuo testo è ancora nell’editor" in alert.group(1)
+    assert draft_text(answer.text) == mine                      # nothing typed is lost...
+    assert html.unescape(CONFLICT.search(answer.text).group(1)) == chair   # ...the chair's text is shown...
+    assert "Il testo salvato nel frattempo" in answer.text
+    new_base = BASE.search(answer.text).group(1)                 # ...and the form starts from it now.
+    assert new_base == hashlib.sha256(chair.encode("utf-8")).hexdigest()
+    assert draft_text(client.get(path(world)).text) == chair
+
+    answer = post(client, path(world), {"markdown": mine, "base_sha": new_base}, page=path(world))
+    assert answer.status_code == 303
+    page = client.get(answer.headers["location"]).text
+    assert draft_text(page) == f"{mine}\n" and "conflict-text" not in page
+
+
+def test_saving_the_text_already_saved_is_no_conflict(secretary_client, world, engine):
+    client = secretary_client
+    page = client.get(path(world)).text
+    base = BASE.search(page).group(1)
+    chair = f"{draft_text(page).rstrip()}\n\n{EDIT}\n"
+    saved_by_the_chair(engine, world, chair)
+    answer = post(client, path(world), {"markdown": chair, "base_sha": base}, page=path(world))
+    assert answer.status_code == 303
+    assert draft_text(client.get(answer.headers["location"]).text) == chair

@@ -12,6 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from boards import synthesis
+from boards.accounts import resolve_token
 from boards.models import Board, BoardKind, BreakoutGroup, Item, ItemKind, LineOfWork, LineOfWorkItem
 from tests.pages.conftest import csrf_of, post_form
 
@@ -176,3 +178,40 @@ def test_the_process_page_links_here_for_those_who_take_part_in_all_of_it(facili
         limited.post(f"/join/{invite['invite']}", data={"csrf_token": csrf_of(page.text)})
         assert link not in limited.get(f"/processes/{record.process}").text
         assert limited.get(f"/processes/{record.process}/synthesis").status_code == 403
+
+
+def test_a_statement_saved_meanwhile_is_shown_and_not_replaced(facilitator_client, record, engine):
+    client = facilitator_client
+    with Session(engine) as session:
+        statement = synthesis.add_statement(
+            session, actor=resolve_token(session, record.facilitator.token), process_id=record.process,
+            line_id=record.line, text="Accoglienza diurna", item_ids=[record.notes[0]])
+        session.commit()
+        statement_id = statement.id
+    edit = client.get(f"/synthesis/statements/{statement_id}/edit").text
+    base = re.search(r'name="base_sha" value="([0-9a-f]{64})"', edit).group(1)
+    # The secretary changes it from another editor meanwhile.
+    with Session(engine) as session:
+        synthesis.update_statement(session, actor=resolve_token(session, record.secretary.token),
+                                   statement_id=statement_id, text="Accoglienza diurna e serale",
+                                   item_ids=[record.notes[0], record.notes[1]])
+        session.commit()
+    mine = {"text": "Accoglienza tutto il giorno", "sources": [str(record.notes[2])], "base_sha": base}
+    answer = client.post(f"/synthesis/statements/{statement_id}", data={**mine, "csrf_token": csrf_of(edit)},
+                         follow_redirects=False)
+    assert answer.status_code == 409
+    assert re.search(r'role="alert" tabindex="-1" autofocus>Marco Zanin ha salvato l’affermazione il', answer.text)
+    tree = html5lib.parse(answer.text, namespaceHTMLElements=False)
+    assert next(e for e in tree.iter("textarea") if e.get("name") == "text").text == "Accoglienza tutto il giorno"
+    assert [c for c in choices(answer.text) if c[1]] == [(record.notes[2], True)]
+    stored = next(e for e in tree.iter("section") if "synthesis-conflict" in (e.get("class") or ""))
+    assert " ".join("".join(stored.itertext()).split()) == (
+        f"L’affermazione salvata nel frattempo Accoglienza diurna e serale "
+        f"Fonti: C{record.notes[0]}, C{record.notes[1]}")
+    new_base = re.search(r'name="base_sha" value="([0-9a-f]{64})"', answer.text).group(1)
+    assert new_base == synthesis.statement_sha256("Accoglienza diurna e serale", sorted(record.notes[:2]))
+
+    again = client.post(f"/synthesis/statements/{statement_id}", data={
+        **mine, "base_sha": new_base, "csrf_token": csrf_of(answer.text)}, follow_redirects=False)
+    assert again.status_code == 303
+    assert "Accoglienza tutto il giorno" in client.get(f"/processes/{record.process}/synthesis").text
