@@ -5,7 +5,9 @@ Version 0 is the draft the secretary edits; approval freezes a copy as version 1
 with the SHA-256 of its Markdown bytes, and an approved version never changes again
 (L. 241/1990): corrections are new versions, and the history stays. The draft remembers the
 generated text it was last reconciled with (`generated`), so that regenerating from new
-events *offers* new material instead of overwriting the secretary's edits.
+events *offers* new material instead of overwriting the secretary's edits. An editor's save
+may name the digest of the draft it started from: if someone saved another text meanwhile, it
+is refused (Conflict) rather than silently replacing theirs.
 
 Functions never commit: the caller commits the change with its audit entry.
 """

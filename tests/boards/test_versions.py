@@ -4,8 +4,10 @@ numbered versions with their digest, signatures by capacity, publication, audit 
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import pytest
+from sqlmodel import Session
 
 from boards import audit, processes, versions
 from boards.access import Actor, person_in_process
@@ -201,3 +203,36 @@ def test_a_save_from_a_draft_changed_since_is_refused_unless_it_keeps_that_text(
     # Without a base, the last save wins, as before.
     versions.save_draft(session, actor=facilitator, draft=draft, markdown=FIRST)
     assert draft.markdown == FIRST
+
+
+def test_of_two_saves_from_one_base_at_once_the_second_waits_and_is_refused(engine, session, place):
+    facilitator, secretary, _, percorso, incontro = place
+    draft_of(session, percorso, incontro)
+    session.commit()
+    base = versions.sha256_of(FIRST)
+    second = {}
+
+    def stored(other):
+        return versions.find_draft(other, kind=MINUTES, process_id=percorso.id, meeting_id=incontro.id)
+
+    def secretary_saves():
+        with Session(engine) as other:
+            try:
+                versions.save_draft(other, actor=secretary, draft=stored(other), markdown=FIRST + "\nSegretaria.\n",
+                                    base_sha256=base)
+                other.commit()
+            except Conflict as error:
+                second["error"] = error
+
+    with Session(engine) as first:
+        versions.save_draft(first, actor=facilitator, draft=stored(first), markdown=FIRST + "\nPresidente.\n",
+                            base_sha256=base)
+        writer = threading.Thread(target=secretary_saves)
+        writer.start()
+        writer.join(timeout=0.3)
+        assert writer.is_alive(), "the second save must wait for the first one's commit"
+        first.commit()
+    writer.join(timeout=30)
+    assert isinstance(second.get("error"), Conflict)
+    with Session(engine) as fresh:
+        assert stored(fresh).markdown == FIRST + "\nPresidente.\n"
