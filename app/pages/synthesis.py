@@ -179,8 +179,9 @@ def statement_context(session: Session, actor: Actor, process: Process, *, line:
         "others": [c for c in found if line is None or line.id not in c.line_ids],
         "chosen": chosen, "query": query,
         "base_sha": base_sha or (synthesis.statement_sha256(statement.text, stored) if statement else ""),
-        "conflict": [c.label for c in synthesis.contributions(session, process.id, item_ids=stored,
-                                                               include_hidden=True)] if conflict else None,
+        "conflict": conflict,
+        "saved_sources": [c.label for c in synthesis.contributions(session, process.id, item_ids=stored,
+                                                                   include_hidden=True)] if conflict else [],
     }
 
 
