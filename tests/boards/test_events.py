@@ -7,6 +7,7 @@ import threading
 from sqlmodel import Session
 
 from boards import events
+from boards.models import Event
 from tests.boards.builders import unique
 
 
@@ -80,3 +81,12 @@ def test_concurrent_writers_of_a_stream_are_ordered_by_the_database(engine):
     assert (first_seq, second_seq["seq"]) == (1, 2)
     with Session(engine) as session:
         assert [e.name for e in events.since(session, board, 0)] == ["item.created", "item.moved"]
+
+
+def test_an_appended_event_is_stored_at_once_with_its_id(session):
+    board = stream()
+    event = append(session, "item.created", board, n=1)
+    stored = session.get(Event, event.id)
+    assert stored is not event  # inserted outside the session's unit of work
+    assert (stored.stream, stored.seq, stored.name, stored.data, stored.at) == (board, 1, "item.created", {"n": 1},
+                                                                               event.at)

@@ -218,3 +218,45 @@ def test_items_made_in_private_mode_are_marked_for_redaction(session, place):
     item = session.get(Item, event.data["item"]["id"])
     assert items.item_view(item, place.other)["text"] is None
     assert items.item_view(item, place.secretary)["text"] == "segreto"
+
+
+def test_a_move_reaches_the_item_the_session_already_holds(session, place):
+    item_id = create(session, place).data["item"]["id"]
+    item = session.get(Item, item_id)
+    items.move_item(session=session, board=place.plenary, actor_person=place.other, item_id=item_id, x=7, y=8)
+    session.commit()
+    assert (item.x, item.y, item.version) == (7.0, 8.0, 2)
+
+
+def test_the_snapshot_shows_each_live_item_as_item_view_and_the_comments_on_them(session, place):
+    from boards.comments import add_comment
+
+    kept = create(session, place, "other", text="visibile").data["item"]["id"]
+    gone = create(session, place, text="tolto").data["item"]["id"]
+    for item_id in (kept, gone):
+        add_comment(session=session, board=place.plenary, actor_person=place.participant, item_id=item_id,
+                    text=f"su {item_id}")
+    place.plenary.private = True
+    session.add(place.plenary)
+    session.commit()
+    create(session, place, "other", text="segreto", kind=ItemKind.text)
+    items.delete_item(session=session, board=place.plenary, actor_person=place.participant, item_id=gone)
+    session.commit()
+    for viewer in (place.participant, place.other, place.secretary):
+        state = items.board_state(session, place.plenary, viewer)
+        live = items.live_items(session, place.plenary.id)
+        assert state["items"] == [items.item_view(item, viewer) for item in live]
+        assert [item["text"] for item in state["items"]] == (
+            ["visibile", None] if viewer is place.participant else ["visibile", "segreto"])
+        assert [(c["item"], c["text"]) for c in state["comments"]] == [(kept, f"su {kept}")]
+    assert items.board_state(session, place.group_board, place.participant)["items"] == []
+
+
+def test_a_held_stream_is_forgotten_when_its_transaction_ends(session, place):
+    stream = f"board:{place.plenary.id}"
+    items.hold_stream(session, stream)
+    assert items.holds_stream(session, stream) and not items.holds_stream(session, "board:0")
+    session.commit()
+    assert not items.holds_stream(session, stream)
+    session.get(Board, place.plenary.id)  # a new transaction
+    assert not items.holds_stream(session, stream)
