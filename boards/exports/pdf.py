@@ -22,8 +22,11 @@ from fontTools.ttLib import TTFont
 from weasyprint import Attachment, HTML
 from weasyprint.urls import URLFetcher
 
+from boards.exports import page_references
 from boards.exports.html import document
 from boards.exports.letterhead import Letterhead, page_of
+
+page_references.install()
 
 FONTS = Path(__file__).resolve().parents[2] / "static/vendor/bootstrap-italia/fonts/Titillium_Web"
 # Where Debian (fonts-dejavu-core, a dependency of fontconfig), Fedora and Arch put DejaVu.
