@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    minutes, personal_data, insights):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)
-    app.add_api_websocket_route("/ws/meetings/{meeting_id}", transport.endpoint)
+    app.router.add_websocket_route(transport.PATH, transport.endpoint)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
 
     @app.get("/healthz", tags=["health"])

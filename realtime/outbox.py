@@ -9,7 +9,6 @@ many frames. See docs/protocol.md ("Queues").
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 
 from realtime.errors import Close
 
@@ -24,16 +23,25 @@ BATCH_BYTES = 1024 * 1024
 
 
 class Outbox:
+    """Every idle connection holds one, so it keeps few objects: a list rather than a
+    deque (which allocates a block of 64 slots at once), and futures rather than
+    `asyncio.Event`s (each of which holds a deque of waiters). See docs/performance.md
+    ("Memory per idle connection")."""
+
+    __slots__ = ("max_frames", "max_bytes", "_entries", "_bytes", "_wake", "closing", "close_code",
+                 "close_reason", "urgent")
+
     def __init__(self, *, max_frames: int = MAX_FRAMES, max_bytes: int = MAX_BYTES) -> None:
         self.max_frames = max_frames
         self.max_bytes = max_bytes
         # (a frame or a list of frames that go out together, its size); lists may be shared
         # between connections and are never changed once queued.
-        self._entries: deque[tuple[str | list[str], int]] = deque()
+        self._entries: list[tuple[str | list[str], int]] = []
         self._bytes = 0
-        self._wake = asyncio.Event()
-        # Set once a close is asked for: the transport then closes the socket.
-        self.closing = asyncio.Event()
+        # What the writer waits on while the queue is empty.
+        self._wake: asyncio.Future | None = None
+        # Done once a close is asked for: the transport then closes the socket.
+        self.closing: asyncio.Future = asyncio.get_running_loop().create_future()
         self.close_code: int | None = None
         self.close_reason = ""
         # A close that does not wait for the queue to drain (overflow).
@@ -69,7 +77,7 @@ class Outbox:
             return False
         self._entries.append((entry, size))
         self._bytes += size
-        self._wake.set()
+        self._wake_writer()
         return True
 
     def close(self, code: int, reason: str = "", *, urgent: bool = False) -> None:
@@ -82,30 +90,38 @@ class Outbox:
         if urgent:
             self._entries.clear()
             self._bytes = 0
-        self.closing.set()
-        self._wake.set()
+        self.closing.set_result(None)
+        self._wake_writer()
+
+    def _wake_writer(self) -> None:
+        if self._wake is not None and not self._wake.done():
+            self._wake.set_result(None)
 
     async def take(self) -> list[str] | None:
         """The next frames to send (at least one), or None when the socket should close."""
         while not self._entries:
             if self.close_code is not None:
                 return None
-            self._wake.clear()
-            await self._wake.wait()
+            self._wake = asyncio.get_running_loop().create_future()
+            try:
+                await self._wake
+            finally:
+                self._wake = None
         if self.urgent:
             return None
-        entries = self._entries
         frames: list[str] = []
         size = 0
-        while entries:
-            entry, entry_size = entries[0]
+        taken = 0
+        for entry, entry_size in self._entries:
             if frames and (len(frames) >= BATCH_FRAMES or size + entry_size > BATCH_BYTES):
                 break
-            entries.popleft()
             if isinstance(entry, str):
                 frames.append(entry)
             else:
                 frames.extend(entry)
             size += entry_size
+            taken += 1
+        # At most MAX_FRAMES entries: moving the rest forward costs less than a deque's block.
+        del self._entries[:taken]
         self._bytes -= size
         return frames

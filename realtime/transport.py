@@ -1,6 +1,10 @@
 """The websocket endpoint, GET /ws/meetings/{meeting_id}: a reader and a writer task around
 a `Connection`. Everything else is in the sans-I/O protocol and the hub.
 
+It is a plain Starlette route, not a FastAPI one: FastAPI's dependency machinery and exit
+stacks would stay alive as long as the socket, several KiB for each idle connection
+(docs/performance.md, "Memory per idle connection").
+
 The writer drains the connection's outbox, several frames at a time as one `batch` frame,
 at most SEND_INTERVAL apart.
 When the outbox overflows the writer may be stuck on a client that does not read: it is
@@ -33,22 +37,27 @@ CLOSE_TIMEOUT = 10.0
 SEND_INTERVAL = 1 / 60
 
 
-async def endpoint(websocket: WebSocket, meeting_id: int) -> None:
+# The route's path: the meeting id is a decimal integer, anything else is refused at the
+# handshake (HTTP 403), as FastAPI's validation did.
+PATH = "/ws/meetings/{meeting_id:int}"
+
+
+async def endpoint(websocket: WebSocket) -> None:
     """Protocol v1 for one meeting (docs/protocol.md)."""
     hub = websocket.app.state.hub
     await websocket.accept()
-    connection = hub.connect(meeting_id, cookie_token=websocket.cookies.get(SESSION_COOKIE),
+    connection = hub.connect(websocket.path_params["meeting_id"],
+                             cookie_token=websocket.cookies.get(SESSION_COOKIE),
                              origin=websocket.headers.get("origin"))
     await serve(websocket, connection)
 
 
 async def serve(websocket: WebSocket, connection: Connection) -> None:
+    outbox = connection.outbox
     reader = asyncio.create_task(_read(websocket, connection))
-    writer = asyncio.create_task(_write(websocket, connection.outbox))
-    closing = asyncio.create_task(connection.outbox.closing.wait())
+    writer = asyncio.create_task(_write(websocket, outbox))
     try:
-        await asyncio.wait({reader, writer, closing}, return_when=asyncio.FIRST_COMPLETED)
-        outbox = connection.outbox
+        await asyncio.wait({reader, writer, outbox.closing}, return_when=asyncio.FIRST_COMPLETED)
         if outbox.close_code is not None and not _client_gone(reader):
             if outbox.urgent:
                 writer.cancel()
@@ -59,9 +68,9 @@ async def serve(websocket: WebSocket, connection: Connection) -> None:
                 await asyncio.wait_for(websocket.close(outbox.close_code, outbox.close_reason),
                                        CLOSE_TIMEOUT)
     finally:
-        for task in (reader, writer, closing):
+        for task in (reader, writer):
             task.cancel()
-        await asyncio.gather(reader, writer, closing, return_exceptions=True)
+        await asyncio.gather(reader, writer, return_exceptions=True)
         await connection.hub.disconnect(connection)
 
 

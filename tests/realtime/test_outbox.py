@@ -19,7 +19,7 @@ async def test_overflow_closes_4408_at_once_and_drops_what_was_queued():
     assert all(outbox.put(f"f{index}") for index in range(3))
     assert not outbox.put("one too many")
     assert (outbox.close_code, outbox.urgent) == (Close.TOO_SLOW, True)
-    assert outbox.closing.is_set()
+    assert outbox.closing.done()
     assert await outbox.take() is None
     assert not outbox.put("after")
 
