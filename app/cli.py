@@ -101,6 +101,8 @@ def _retention(settings, *, dry_run: bool) -> int:
 def _serve(settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
+    from realtime.wsserver import WebSocketProtocol
+
     if workers > 1 and not settings.redis_url:
         print(
             "tavolo: --workers above 1 needs TAVOLO_REDIS_URL, so that every worker sees the "
@@ -117,6 +119,7 @@ def _serve(settings, host: str, port: int, workers: int) -> int:
         workers=workers,
         proxy_headers=True,
         log_level="info",
+        ws=WebSocketProtocol,
     )
     return 0
 

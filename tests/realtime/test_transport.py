@@ -16,6 +16,7 @@ from websockets.exceptions import ConnectionClosed
 from app.main import create_app
 from realtime import hub as hub_module
 from realtime.ratelimit import TokenBucket
+from realtime.wsserver import WebSocketProtocol
 from tests.conftest import free_port
 from tests.realtime.support import BoardModel, Client
 
@@ -34,7 +35,8 @@ async def small_queue_server(settings, monkeypatch):
     listening = socket.socket()
     listening.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
     listening.bind(("127.0.0.1", port))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", ws_ping_interval=None))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", ws_ping_interval=None,
+                                          ws=WebSocketProtocol))
     task = asyncio.create_task(server.serve(sockets=[listening]))
     while not server.started:
         if task.done():

@@ -1,0 +1,102 @@
+"""uvicorn's websocket protocol as Tavolo serves it: permessage-deflate sized for hundreds of
+mostly idle connections, and fewer objects kept per connection once the handshake is over.
+
+`tavolo serve` passes `WebSocketProtocol` to uvicorn (`ws=`); tests that start a uvicorn of
+their own do the same. What each choice saves: docs/performance.md ("Memory per idle
+connection").
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
+
+# Browsers always offer permessage-deflate, and it matters on poor connections: our frames
+# shrink to a fifth (cursors) or a quarter (events) of their size. The server's compressor
+# keeps its window between messages (context takeover), which is what makes small frames
+# shrink; a 1 KiB window and memLevel 2 make it about 12 KiB per connection instead of
+# uvicorn's 37 KiB (4 KiB, memLevel 5), for cursor batches 5% of their size bigger and
+# events as small. Clients' messages (hellos, ops, cursor moves) are few and small: each is
+# decompressed on its own (client_no_context_takeover), so an idle connection holds no
+# decompressor at all, and a 1 KiB window bounds the one a message needs while it is read.
+DEFLATE = ServerPerMessageDeflateFactory(
+    server_max_window_bits=10,
+    client_max_window_bits=10,
+    client_no_context_takeover=True,
+    compress_settings={"memLevel": 2},
+)
+
+
+class WebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's "websockets-sansio" protocol with our compression and a lighter footprint."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.config.ws_per_message_deflate:
+            self.conn.available_extensions = [DEFLATE]
+        self.queue = _Inbox()
+        self.writable = _Writable()
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.accept" and self.handshake_complete:
+            # Nothing reads the handshake's request and response again, but websockets'
+            # parser keeps the request as a local variable for as long as the socket lasts.
+            self.request.headers.clear()
+            self.request = self.response = None
+
+
+class _Inbox:
+    """The part of `asyncio.Queue` uvicorn uses for received messages, without the three
+    deques and the Event a queue allocates up front. One reader at a time, as in ASGI."""
+
+    __slots__ = ("_messages", "_waiter")
+
+    def __init__(self) -> None:
+        self._messages: list[Any] = []
+        self._waiter: asyncio.Future | None = None
+
+    def put_nowait(self, message: Any) -> None:
+        self._messages.append(message)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def empty(self) -> bool:
+        return not self._messages
+
+    async def get(self) -> Any:
+        while not self._messages:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        # uvicorn pauses reading while a message waits here: the list stays a few long.
+        return self._messages.pop(0)
+
+
+class _Writable:
+    """`asyncio.Event` as uvicorn uses it for "the transport takes more data", without the
+    deque of waiters an Event allocates up front: a future exists only while paused."""
+
+    __slots__ = ("_paused",)
+
+    def __init__(self) -> None:
+        self._paused: asyncio.Future | None = None
+
+    def set(self) -> None:
+        if self._paused is not None:
+            self._paused.set_result(None)
+            self._paused = None
+
+    def clear(self) -> None:
+        if self._paused is None:
+            self._paused = asyncio.get_running_loop().create_future()
+
+    async def wait(self) -> None:
+        if self._paused is not None:
+            # Shielded: a cancelled sender must not cancel the others' wait.
+            await asyncio.shield(self._paused)
