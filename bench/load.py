@@ -8,8 +8,9 @@ processes. The y-websocket peer's updates and awareness states carry the same st
 string field.
 
 The coordinator (`run`) and each generator process talk through a pipe, in steps:
-connect (→ "ready"), go (→ "stopped", after the load), heads (→ "result", once every
-subscription has caught up with its stream's head or a deadline has passed).
+connect half of the clients (→ "half"), more to connect the rest (→ "ready"), go (→
+"stopped", after the load), heads (→ "result", once every subscription has caught up with
+its stream's head or a deadline has passed).
 """
 
 from __future__ import annotations
@@ -432,8 +433,14 @@ async def _generate(pipe, plan: Plan, offset: int) -> None:
                 failures.append(repr(error)[:200])
 
     started = time.monotonic()
-    await asyncio.gather(*(open_one(client) for client in clients))
     loop = asyncio.get_running_loop()
+    # In two halves: the coordinator reads the server's memory after each, and counts what
+    # the second half added per connection.
+    half = len(clients) // 2
+    await asyncio.gather(*(open_one(client) for client in clients[:half]))
+    pipe.send(("half", {"connected": half - len(failures)}))
+    await loop.run_in_executor(None, pipe.recv)
+    await asyncio.gather(*(open_one(client) for client in clients[half:]))
     pipe.send(("ready", {"connected": len(clients) - len(failures), "failures": failures[:5],
                          "connect_seconds": time.monotonic() - started}))
     command, argument = await loop.run_in_executor(None, pipe.recv)
