@@ -49,9 +49,13 @@ def _run(engine, identities: list[Identity], board_id: int, name: str, data_of, 
     return costs
 
 
-def measure(kind: str, count: int) -> dict[str, float]:
+def measure(kind: str, count: int) -> dict[str, dict[str, int]]:
     """Median and mean CPU µs per op of each kind, on a fresh database."""
-    database = Database.fresh(kind, Path(tempfile.mkdtemp(prefix="opcost-")))
+    with tempfile.TemporaryDirectory(prefix="opcost-") as folder:
+        return _measure(Database.fresh(kind, Path(folder)), count)
+
+
+def _measure(database: Database, count: int) -> dict[str, dict[str, int]]:
     engine = database.engine()
     try:
         world = provision.build(engine, participants=GROUP, groups_of=GROUP)
