@@ -12,6 +12,7 @@ from boards.errors import InvalidInput
 from boards.events import append, board_stream
 from boards.items import comment_view, is_id, live_item, open_board_for_change
 from boards.models import Board, Comment, Event, MeetingState, Person
+from boards.rows import insert_now
 from boards.text import clean_text
 
 
@@ -36,16 +37,14 @@ def add_comment(
         parent = session.get(Comment, parent_id) if is_id(parent_id) else None
         if parent is None or parent.item_id != item.id:
             raise InvalidInput("Comment {id} is not a comment on this item", id=parent_id)
-    comment = Comment(
+    comment = insert_now(session, Comment(
         item_id=item.id,
         parent_id=parent_id,
         text=clean_text(text, field="text"),
         author_id=actor_person.id,
         organization_id=actor_person.organization_id,
         asynchronous=meeting.state == MeetingState.ended,
-    )
-    session.add(comment)
-    session.flush()
+    ))
     return append(session, stream=board_stream(board.id), name="comment.added",
                   data={"comment": comment_view(comment)}, actor=actor_person, op_id=op_id)
 

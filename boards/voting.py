@@ -19,6 +19,7 @@ from boards.events import append, board_stream
 from boards.guards import open_board_control, refuse_board_change_after_end
 from boards.items import is_id, live_item, open_board_for_change
 from boards.models import Board, Event, Item, Person, Vote, VotingRound
+from boards.rows import insert_now
 
 # Votes per person in one round: a dot-voting budget is a handful; beyond this it is a typo.
 BUDGET_LIMIT = 100
@@ -109,7 +110,7 @@ def cast_vote(*, session: Session, board: Board, actor_person: Person, item_id: 
     ).all())
     if used >= voting.budget:
         raise BudgetExhausted("You have used all {budget} of your votes", budget=voting.budget)
-    session.add(Vote(round_id=voting.id, item_id=item.id, person_id=actor_person.id))
+    insert_now(session, Vote(round_id=voting.id, item_id=item.id, person_id=actor_person.id))
     return append(session, stream=board_stream(board.id), name="vote.cast", data={"item": item.id},
                   actor=actor_person, op_id=op_id)
 
