@@ -5,7 +5,8 @@ as letterhead, the document's headings and tables (with borders and header rows)
 status line and "Pagina N di M" in the footer of every page (PDF, DOCX, ODT), A4. The PDF
 is PDF/A-3b. `md` is the exact bytes of the Markdown, whose SHA-256 an approved version
 records. See `boards/exports/markdown.py` for the Markdown subset and the contribution
-anchors (`**C12**` … `[C12](#c12)`), `boards/exports/tables.py` for CSV and XLSX, and
+anchors (`**C12**` … `[C12](#c12)`), `boards/exports/tables.py` for CSV and XLSX,
+`boards/exports/store.py` for the files of approved versions kept on disk, and
 docs/exports.md for the design.
 """
 
@@ -42,8 +43,9 @@ def _html(markdown: str, letterhead: Letterhead) -> bytes:
     return document(markdown, letterhead).encode("utf-8")
 
 
-# Printing takes WeasyPrint about 0.1 s of CPU a page (10 s for a 2,000-contribution annex),
-# and approved versions never change: the last few PDFs are kept (under 1 MB each).
+# Printing takes WeasyPrint about 0.1 s of CPU a page (18 s for a 2,000-contribution verbale):
+# the last few PDFs are kept (under 1 MB each), for a draft downloaded again unchanged.
+# Approved versions are kept on disk instead (boards/exports/store.py).
 @lru_cache(maxsize=16)
 def _pdf(markdown: str, letterhead: Letterhead) -> bytes:
     # Imported when used: WeasyPrint loads Pango and its fonts, a cost only PDFs should pay.

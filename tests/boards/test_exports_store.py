@@ -1,0 +1,136 @@
+"""The store of approved documents' files: one file per exact input, written whole or not at all."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+
+import pytest
+
+from boards import exports
+from boards.exports import Letterhead, store
+from boards.exports.store import ExportStore
+
+MARKDOWN = "# Verbale dell'incontro n. 1\n\n- **C1** Servono più educatori di strada\n"
+HEAD = Letterhead("Comune di Padova", "Verbale n. 1", "Versione 1 approvata il 01/12/2026, SHA-256 abc")
+
+
+@pytest.fixture
+def printed(monkeypatch) -> list[str]:
+    """The Markdown of every PDF WeasyPrint prints, with the in-memory cache of PDFs emptied."""
+    from boards.exports import pdf
+
+    calls: list[str] = []
+    real = pdf.render_pdf
+
+    def counting(markdown: str, letterhead: Letterhead) -> bytes:
+        calls.append(markdown)
+        return real(markdown, letterhead)
+
+    monkeypatch.setattr(pdf, "render_pdf", counting)
+    exports._pdf.cache_clear()
+    yield calls
+    exports._pdf.cache_clear()
+
+
+def test_a_file_is_printed_once_then_read_from_disk(tmp_path, printed):
+    first = ExportStore(tmp_path).render(MARKDOWN, "pdf", HEAD)
+    assert first.startswith(b"%PDF-") and len(printed) == 1
+    exports._pdf.cache_clear()
+    # Another store on the same directory: another process, or the server after a restart.
+    assert ExportStore(tmp_path).render(MARKDOWN, "pdf", HEAD) == first
+    assert len(printed) == 1
+    assert ExportStore(tmp_path).path(MARKDOWN, "pdf", HEAD).read_bytes() == first
+
+
+def test_prepare_stores_pdf_docx_and_odt_and_nothing_for_md_or_html(tmp_path, printed):
+    files = ExportStore(tmp_path)
+    files.prepare(MARKDOWN, HEAD)
+    assert sorted(p.suffix for p in tmp_path.rglob("*") if p.is_file()) == [".docx", ".odt", ".pdf"]
+    assert files.path(MARKDOWN, "docx", HEAD).read_bytes().startswith(b"PK")
+    assert files.render(MARKDOWN, "md", HEAD) == MARKDOWN.encode()
+    assert b"<html" in files.render(MARKDOWN, "html", HEAD)
+    assert len(list(tmp_path.rglob("*.*"))) == 3 and len(printed) == 1
+
+
+@pytest.mark.parametrize("change", [
+    {"markdown": MARKDOWN + "- **C2** Un altro contributo\n"},
+    {"administration": "Comune di Vicenza"},
+    {"title": "Verbale n. 2"},
+    {"status": "Versione 2 approvata il 02/12/2026, SHA-256 def"},
+    {"lang": "en"},
+])
+def test_any_change_to_what_is_printed_makes_another_file(tmp_path, printed, change):
+    files = ExportStore(tmp_path)
+    first = files.render(MARKDOWN, "pdf", HEAD)
+    markdown = change.pop("markdown", MARKDOWN)
+    head = dataclasses.replace(HEAD, **change)
+    assert files.path(markdown, "pdf", head) != files.path(MARKDOWN, "pdf", HEAD)
+    assert files.render(markdown, "pdf", head) != first
+    assert len(printed) == 2 and len(list(tmp_path.rglob("*.pdf"))) == 2
+
+
+def test_a_new_renderer_version_never_serves_the_old_files(tmp_path, printed, monkeypatch):
+    files = ExportStore(tmp_path)
+    files.render(MARKDOWN, "pdf", HEAD)
+    monkeypatch.setattr(store, "RENDERER_VERSION", store.RENDERER_VERSION + 1)
+    exports._pdf.cache_clear()
+    files.render(MARKDOWN, "pdf", HEAD)
+    assert len(printed) == 2 and len(list(tmp_path.rglob("*.pdf"))) == 2
+
+
+def test_a_partial_or_empty_file_is_never_served(tmp_path, printed):
+    files = ExportStore(tmp_path)
+    path = files.path(MARKDOWN, "pdf", HEAD)
+    path.parent.mkdir(parents=True)
+    # What a writer killed halfway leaves: its temporary file, or (with a disk that lost it)
+    # an empty file under the final name.
+    path.with_name(f".{path.name}.x1y2.partial").write_bytes(b"%PDF-1.7 cut short")
+    path.write_bytes(b"")
+    content = files.render(MARKDOWN, "pdf", HEAD)
+    assert len(printed) == 1 and content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
+    assert path.read_bytes() == content
+
+
+def test_a_failed_write_leaves_no_file(tmp_path, printed, monkeypatch):
+    files = ExportStore(tmp_path)
+
+    def full_disk(source, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.os, "replace", full_disk)
+    with pytest.raises(OSError):
+        files.render(MARKDOWN, "pdf", HEAD)
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_files_are_readable_by_the_server_alone(tmp_path, printed):
+    files = ExportStore(tmp_path)
+    files.render(MARKDOWN, "pdf", HEAD)
+    assert files.path(MARKDOWN, "pdf", HEAD).stat().st_mode & 0o077 == 0
+
+
+def test_threads_asking_for_the_same_file_print_it_once(tmp_path, printed):
+    files = ExportStore(tmp_path)
+    results: list[bytes] = []
+    threads = [threading.Thread(target=lambda: results.append(files.render(MARKDOWN, "pdf", HEAD)))
+               for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(printed) == 1 and len(set(results)) == 1 and len(results) == 3
+    assert store._making == {}
+
+
+def test_a_failure_while_preparing_is_logged_not_raised(tmp_path, monkeypatch, caplog):
+    def broken(markdown: str, fmt: str, letterhead: Letterhead) -> bytes:
+        raise RuntimeError("Pango is missing")
+
+    monkeypatch.setattr(store, "render", broken)
+    with caplog.at_level(logging.ERROR, logger="boards.exports.store"):
+        ExportStore(tmp_path).prepare(MARKDOWN, HEAD)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"Could not make the {fmt} of 'Verbale n. 1'" for fmt in store.STORED_FORMATS]
+    assert list(tmp_path.rglob("*.*")) == []
