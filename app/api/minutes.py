@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, BackgroundTasks, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app.deps import CurrentActor, SessionDep
+from app.exports import ExportStoreDep, Source, document_file, minutes_source, prepare
 from app.i18n import error_text
 from boards import exports, minutes, minutes_versions, versions
 from boards.clock import iso
 from boards.errors import Conflict
 from boards.exports import tables
+from boards.exports.store import ExportStore
 from boards.meetings import get_meeting
 from boards.models import DocumentVersion, Meeting
 
@@ -50,8 +52,8 @@ def _file(content: bytes, media_type: str, filename: str) -> Response:
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
 
-def _export(meeting: Meeting, markdown: str, fmt: str, head: exports.Letterhead) -> Response:
-    return _file(exports.render(markdown, fmt, head), exports.MEDIA_TYPES[fmt],
+def _export(store: ExportStore, meeting: Meeting, document: DocumentVersion, source: Source, fmt: str) -> Response:
+    return _file(document_file(store, document, source, fmt), exports.MEDIA_TYPES[fmt],
                  minutes.filename(meeting, exports.EXTENSIONS[fmt]))
 
 
@@ -68,23 +70,23 @@ def _version_view(document: DocumentVersion) -> dict:
 
 
 @router.get("/meetings/{meeting_id}/minutes")
-def export_minutes(meeting_id: int, actor: CurrentActor, session: SessionDep, format: Format = "md",
-                   version: int | None = None) -> Response:
+def export_minutes(meeting_id: int, actor: CurrentActor, session: SessionDep, store: ExportStoreDep,
+                   format: Format = "md", version: int | None = None) -> Response:
     """The verbale as a file: staff get the draft by default, members the latest approved version."""
     document = minutes_versions.readable(session, actor=actor, meeting_id=meeting_id, version=version)
     session.commit()
     meeting = get_meeting(session, meeting_id)
-    head = minutes.letterhead(session, document=document)
-    return _export(meeting, document.markdown, format, head)
+    return _export(store, meeting, document, minutes_source(session, document), format)
 
 
 @router.post("/meetings/{meeting_id}/minutes/approve")
-def approve_minutes(meeting_id: int, actor: CurrentActor, session: SessionDep,
-                    body: Approval | None = None) -> dict:
+def approve_minutes(meeting_id: int, actor: CurrentActor, session: SessionDep, store: ExportStoreDep,
+                    tasks: BackgroundTasks, body: Approval | None = None) -> dict:
     """Freeze the current draft as the next numbered version (staff)."""
     document = minutes_versions.approve(session, actor=actor, meeting_id=meeting_id,
                                         note=body.note if body else "")
     session.commit()
+    prepare(tasks, store, minutes_source(session, document))
     return _version_view(document)
 
 
@@ -128,19 +130,21 @@ def sign_version(meeting_id: int, version: int, body: SignatureRequest, actor: C
 
 
 @router.post("/meetings/{meeting_id}/minutes/versions/{version}/publish")
-def publish_version(meeting_id: int, version: int, actor: CurrentActor, session: SessionDep) -> dict:
+def publish_version(meeting_id: int, version: int, actor: CurrentActor, session: SessionDep,
+                    store: ExportStoreDep, tasks: BackgroundTasks) -> dict:
     """Publish an approved version in its pseudonymised form (staff)."""
     document = minutes_versions.publish(session, actor=actor, meeting_id=meeting_id, version=version)
     session.commit()
+    prepare(tasks, store, minutes_source(session, document, public=True))
     return {**_version_view(document), "published_at": iso(document.published_at)}
 
 
 @router.get("/public/meetings/{meeting_id}/minutes")
-def public_minutes(meeting_id: int, session: SessionDep, format: Format = "md") -> Response:
+def public_minutes(meeting_id: int, session: SessionDep, store: ExportStoreDep, format: Format = "md") -> Response:
     """The published verbale, people pseudonymised; no sign-in needed."""
     document = minutes_versions.published(session, meeting_id=meeting_id)
-    head = minutes_versions.public_letterhead(session, document=document)
-    return _export(get_meeting(session, meeting_id), document.public_markdown, format, head)
+    return _export(store, get_meeting(session, meeting_id), document,
+                   minutes_source(session, document, public=True), format)
 
 
 @router.get("/meetings/{meeting_id}/contributions")

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, BackgroundTasks, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app.deps import CurrentActor, OptionalActor, SessionDep
+from app.exports import ExportStoreDep, document_file, prepare, synthesis_source
 from app.i18n import error_text
 from boards import exports, synthesis
 from boards.clock import iso
 from boards.errors import Conflict
+from boards.exports.store import ExportStore
 from boards.models import DocumentVersion, Process
 from boards.processes import get_process
 
@@ -51,10 +53,10 @@ class Publish(BaseModel):
     version: int | None = None
 
 
-def export(process: Process, document: DocumentVersion, fmt: str, *, public: bool = False) -> Response:
+def export(store: ExportStore, process: Process, document: DocumentVersion, fmt: str, *,
+           public: bool = False) -> Response:
     """The document as a file of format `fmt`, named after the process and the version."""
-    markdown = document.public_markdown if public else document.markdown
-    content = exports.render(markdown, fmt, synthesis.letterhead(process, document, public=public))
+    content = document_file(store, document, synthesis_source(process, document, public=public), fmt)
     which = "bozza" if document.version == 0 else f"v{document.version}"
     name = f"sintesi-{process.id}-{which}{'-pubblica' if public else ''}.{exports.EXTENSIONS[fmt]}"
     return Response(content, media_type=exports.MEDIA_TYPES[fmt],
@@ -70,22 +72,23 @@ def version_view(document: DocumentVersion) -> dict:
 
 
 @router.get("/processes/{process_id}/synthesis")
-def get_synthesis(process_id: int, actor: CurrentActor, session: SessionDep, format: Format = "md",
-                  version: int | None = Query(default=None, ge=1)) -> Response:
+def get_synthesis(process_id: int, actor: CurrentActor, session: SessionDep, store: ExportStoreDep,
+                  format: Format = "md", version: int | None = Query(default=None, ge=1)) -> Response:
     """The synthesis document as a file: staff get the draft, members the latest approved version."""
     process = get_process(session, process_id)
     document = synthesis.document(session, actor=actor, process_id=process_id, version=version)
     # Staff reading the draft bring it up to date with the record: keep that.
     session.commit()
-    return export(process, document, format)
+    return export(store, process, document, format)
 
 
 @router.post("/processes/{process_id}/synthesis/approve")
-def approve_synthesis(process_id: int, actor: CurrentActor, session: SessionDep,
-                      body: Approve | None = None) -> dict:
+def approve_synthesis(process_id: int, actor: CurrentActor, session: SessionDep, store: ExportStoreDep,
+                      tasks: BackgroundTasks, body: Approve | None = None) -> dict:
     """Freeze the draft as the next version (staff)."""
     document = synthesis.approve(session, actor=actor, process_id=process_id, note=body.note if body else "")
     session.commit()
+    prepare(tasks, store, synthesis_source(get_process(session, process_id), document))
     return {"version": document.version, "sha256": document.sha256}
 
 
@@ -96,21 +99,22 @@ def list_versions(process_id: int, actor: CurrentActor, session: SessionDep) -> 
 
 
 @router.post("/processes/{process_id}/synthesis/publish")
-def publish_synthesis(process_id: int, actor: CurrentActor, session: SessionDep,
-                      body: Publish | None = None) -> dict:
+def publish_synthesis(process_id: int, actor: CurrentActor, session: SessionDep, store: ExportStoreDep,
+                      tasks: BackgroundTasks, body: Publish | None = None) -> dict:
     """Publish an approved version, the latest by default, in its pseudonymised form (staff; extension)."""
     document = synthesis.publish(session, actor=actor, process_id=process_id,
                                  version=body.version if body else None)
     session.commit()
+    prepare(tasks, store, synthesis_source(get_process(session, process_id), document, public=True))
     return version_view(document)
 
 
 @router.get("/processes/{process_id}/synthesis/public")
-def public_synthesis(process_id: int, _actor: OptionalActor, session: SessionDep,
+def public_synthesis(process_id: int, _actor: OptionalActor, session: SessionDep, store: ExportStoreDep,
                      format: Format = "md") -> Response:
     """The published synthesis, people pseudonymised, organisations named (anyone; extension)."""
     process = get_process(session, process_id)
-    return export(process, synthesis.published(session, process_id=process_id), format, public=True)
+    return export(store, process, synthesis.published(session, process_id=process_id), format, public=True)
 
 
 @router.get("/processes/{process_id}/synthesis/statements")

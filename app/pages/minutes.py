@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.deps import SessionDep
 from app.errors import status_of
+from app.exports import ExportStoreDep, document_file, minutes_source, prepare
 from app.i18n import gettext as _
 from app.pages.deps import MaybeActor, PageActor, PageRoute
 from app.pages.forms import FORM_ERRORS, Forms, FormState, form_error
@@ -279,7 +280,8 @@ def approve_confirmation(meeting_id: int, request: Request, actor: PageActor,
 
 @router.post("/meetings/{meeting_id}/minutes/approve")
 def approve(
-    meeting_id: int, request: Request, actor: PageActor, session: SessionDep,
+    meeting_id: int, request: Request, actor: PageActor, session: SessionDep, store: ExportStoreDep,
+    tasks: BackgroundTasks,
     sha256: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
@@ -298,6 +300,7 @@ def approve(
                       **page_base(session, meeting),
                       **approval_page(session, actor, meeting, approve=state))
     session.commit()
+    prepare(tasks, store, minutes_source(session, version))
     return see_other(request, f"/meetings/{meeting_id}/minutes?approved={version.version}#history")
 
 
@@ -313,10 +316,11 @@ def sign(meeting_id: int, version: int, request: Request, actor: PageActor, sess
 
 @router.post("/meetings/{meeting_id}/minutes/versions/{version}/publish")
 def publish(meeting_id: int, version: int, request: Request, actor: PageActor,
-            session: SessionDep) -> Response:
+            session: SessionDep, store: ExportStoreDep, tasks: BackgroundTasks) -> Response:
     """Publish an approved version in its pseudonymised form (staff)."""
-    minutes_versions.publish(session, actor=actor, meeting_id=meeting_id, version=version)
+    document = minutes_versions.publish(session, actor=actor, meeting_id=meeting_id, version=version)
     session.commit()
+    prepare(tasks, store, minutes_source(session, document, public=True))
     return see_other(request, f"/meetings/{meeting_id}/minutes#version-{version}")
 
 
@@ -356,7 +360,7 @@ def public_page(meeting_id: int, request: Request, actor: MaybeActor,
 
 
 @router.get("/public/meetings/{meeting_id}/minutes/{version}")
-def public_download(meeting_id: int, version: int, session: SessionDep,
+def public_download(meeting_id: int, version: int, session: SessionDep, store: ExportStoreDep,
                     format: str = "pdf") -> Response:
     """A published version's public form as a file (no sign-in)."""
     meeting, published = published_versions(session, meeting_id)
@@ -365,8 +369,7 @@ def public_download(meeting_id: int, version: int, session: SessionDep,
         raise NotFound("Version {version} is not published", version=version)
     if format not in FORMATS:
         raise InvalidInput("'format' must be one of: {values}", values=", ".join(FORMATS))
-    head = minutes_versions.public_letterhead(session, document=document)
-    body = exports.render(document.public_markdown, format, head)
+    body = document_file(store, document, minutes_source(session, document, public=True), format)
     stem, _dot, extension = minutes.filename(meeting, exports.EXTENSIONS[format]).rpartition(".")
     filename = f"{stem}-v{document.version}-pubblico.{extension}"
     return Response(body, media_type=exports.MEDIA_TYPES[format], headers={

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.deps import SessionDep
 from app.errors import status_of
+from app.exports import ExportStoreDep, prepare, synthesis_source
 from app.i18n import gettext as _
 from app.pages.deps import MaybeActor, PageActor, PageRoute
 from app.pages.forms import FORM_ERRORS, Forms, FormState, form_error, parse_id
@@ -132,8 +133,8 @@ def synthesis_page(process_id: int, request: Request, actor: PageActor, session:
 
 
 @router.post("/processes/{process_id}/synthesis/approve")
-def approve(process_id: int, request: Request, actor: PageActor, session: SessionDep,
-            sha256: Annotated[str, Form()] = "") -> Response:
+def approve(process_id: int, request: Request, actor: PageActor, session: SessionDep, store: ExportStoreDep,
+            tasks: BackgroundTasks, sha256: Annotated[str, Form()] = "") -> Response:
     """Freeze the draft as the next version, if it is still the text the page showed (staff)."""
     process = processes.get_process(session, process_id)
     require_staff(session, actor, process_id)
@@ -148,15 +149,17 @@ def approve(process_id: int, request: Request, actor: PageActor, session: Sessio
         return render(request, PAGE, status=status_of(error), process=process,
                       **staff_context(session, actor, process, approve=state))
     session.commit()
+    prepare(tasks, store, synthesis_source(process, version))
     return see_other(request, f"/processes/{process_id}/synthesis?approved={version.version}#history")
 
 
 @router.post("/processes/{process_id}/synthesis/publish")
-def publish(process_id: int, request: Request, actor: PageActor, session: SessionDep,
-            version: Annotated[int, Form()] = 0) -> Response:
+def publish(process_id: int, request: Request, actor: PageActor, session: SessionDep, store: ExportStoreDep,
+            tasks: BackgroundTasks, version: Annotated[int, Form()] = 0) -> Response:
     """Publish an approved version in its pseudonymised form (staff)."""
-    synthesis.publish(session, actor=actor, process_id=process_id, version=version or None)
+    document = synthesis.publish(session, actor=actor, process_id=process_id, version=version or None)
     session.commit()
+    prepare(tasks, store, synthesis_source(processes.get_process(session, process_id), document, public=True))
     return see_other(request, f"/processes/{process_id}/synthesis?done=published#history")
 
 
