@@ -50,19 +50,25 @@ class LanguageMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
-            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-            chosen = None
-            for part in headers.get("cookie", "").split(";"):
-                name, _, value = part.strip().partition("=")
-                if name == LANG_COOKIE:
-                    chosen = value
-            token = current_language.set(negotiate(headers.get("accept-language"), chosen))
+            token = current_language.set(_language(scope))
             try:
                 await self.app(scope, receive, send)
             finally:
                 current_language.reset(token)
         else:
             await self.app(scope, receive, send)
+
+
+def _language(scope: Scope) -> str:
+    # Not inline in the middleware: its frame lasts as long as a websocket does, and would
+    # keep the headers as a dict for each connection.
+    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+    chosen = None
+    for part in headers.get("cookie", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == LANG_COOKIE:
+            chosen = value
+    return negotiate(headers.get("accept-language"), chosen)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
