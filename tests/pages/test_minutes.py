@@ -12,9 +12,11 @@ import re
 import pytest
 from sqlmodel import Session
 
+from app.exports import minutes_source
 from boards import decisions, meetings, meetings_live, minutes_versions, versions
 from boards.access import person_in_process
 from boards.accounts import resolve_token
+from boards.exports.store import ExportStore
 from boards.models import DecisionMethod, DocumentKind
 from tests.pages.conftest import csrf_of, sign_in
 
@@ -379,3 +381,20 @@ def test_saving_the_text_already_saved_is_no_conflict(secretary_client, world, e
     answer = post(client, path(world), {"markdown": chair, "base_sha": base}, page=path(world))
     assert answer.status_code == 303
     assert draft_text(client.get(answer.headers["location"]).text) == chair
+
+
+def test_approval_and_publication_on_the_page_store_the_files(secretary_client, world, engine, settings):
+    client = secretary_client
+    store = ExportStore(settings.data_dir / "exports")
+    approve(client, world)
+
+    def stored(public: bool) -> list[str]:
+        with Session(engine) as session:
+            document = versions.get_version(session, kind=DocumentKind.minutes, process_id=world.process,
+                                            meeting_id=world.meeting["id"], version=1)
+            markdown, head = minutes_source(session, document, public=public)
+        return [fmt for fmt in ("pdf", "docx", "odt") if store.path(markdown, fmt, head).exists()]
+
+    assert stored(public=False) == ["pdf", "docx", "odt"] and stored(public=True) == []
+    assert post(client, path(world, "/versions/1/publish"), {}, page=path(world)).status_code == 303
+    assert stored(public=True) == ["pdf", "docx", "odt"]

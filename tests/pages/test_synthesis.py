@@ -10,11 +10,14 @@ import secrets
 import html5lib
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.exports import synthesis_source
 from boards import synthesis
 from boards.accounts import resolve_token
-from boards.models import Board, BoardKind, BreakoutGroup, Item, ItemKind, LineOfWork, LineOfWorkItem
+from boards.exports.store import ExportStore
+from boards.models import (Board, BoardKind, BreakoutGroup, DocumentKind, DocumentVersion, Item, ItemKind, LineOfWork,
+                           LineOfWorkItem, Process)
 from tests.pages.conftest import csrf_of, post_form
 
 NOTES = ["Un dormitorio aperto anche di giorno", "Una mensa serale", "Persona participant propone uno sportello"]
@@ -215,3 +218,25 @@ def test_a_statement_saved_meanwhile_is_shown_and_not_replaced(facilitator_clien
         **mine, "base_sha": new_base, "csrf_token": csrf_of(answer.text)}, follow_redirects=False)
     assert again.status_code == 303
     assert "Accoglienza tutto il giorno" in client.get(f"/processes/{record.process}/synthesis").text
+
+
+def test_approval_and_publication_on_the_page_store_the_files(facilitator_client, record, engine, settings):
+    client, path = facilitator_client, f"/processes/{record.process}/synthesis"
+    store = ExportStore(settings.data_dir / "exports")
+    page = client.get(f"{path}/statements/new")
+    client.post(f"{path}/statements", data={"text": "Un dormitorio aperto di giorno",
+                                            "sources": [str(record.notes[0])], "csrf_token": csrf_of(page.text)})
+    sha = re.search(r'name="sha256" value="([0-9a-f]{64})"', client.get(path).text).group(1)
+    assert post_form(client, f"{path}/approve", {"sha256": sha}, page=path).status_code == 303
+
+    def stored(public: bool) -> list[str]:
+        with Session(engine) as session:
+            document = session.exec(select(DocumentVersion).where(
+                DocumentVersion.kind == DocumentKind.synthesis, DocumentVersion.process_id == record.process,
+                DocumentVersion.version == 1)).one()
+            markdown, head = synthesis_source(session.get(Process, record.process), document, public=public)
+        return [fmt for fmt in ("pdf", "docx", "odt") if store.path(markdown, fmt, head).exists()]
+
+    assert stored(public=False) == ["pdf", "docx", "odt"] and stored(public=True) == []
+    assert post_form(client, f"{path}/publish", {"version": "1"}, page=path).status_code == 303
+    assert stored(public=True) == ["pdf", "docx", "odt"]
