@@ -103,7 +103,7 @@ def render(scenario: str, figures: dict) -> str:
     if scenario == "minutes":
         lines = [f"verbale of {figures['contributions']} contributions"]
         for step, timing in figures["timings"].items():
-            lines.append(f"  {step:<9} {timing['seconds']:7.2f} s  ({timing['cpu_seconds']:.2f} s CPU, "
+            lines.append(f"  {step:<10} {timing['seconds']:7.2f} s  ({timing['cpu_seconds']:.2f} s CPU, "
                          f"{timing['bytes'] / 1024:.0f} KiB)")
         return "\n".join(lines)
     return json.dumps(figures, indent=2)
