@@ -102,7 +102,9 @@ def test_minutes(tmp_path):
     figures = bench(tmp_path, "minutes", "--contributions", "20", "--quiet")["minutes"]
     assert figures["contributions"] == 20
     timings = figures["timings"]
-    assert list(timings) == ["generate", "md", "html", "docx", "odt", "pdf"]
-    # The Markdown export is the verbale's exact bytes; every format holds something.
+    assert list(timings) == ["generate", "md", "html", "docx", "odt", "pdf", "pdf_stored"]
+    # The Markdown export is the verbale's exact bytes; every format holds something; the
+    # stored PDF is the one printed.
     assert timings["md"]["bytes"] == timings["generate"]["bytes"] > 20 * 60
+    assert timings["pdf_stored"]["bytes"] == timings["pdf"]["bytes"]
     assert all(timing["bytes"] > 1000 and timing["seconds"] >= 0 for timing in timings.values())
