@@ -4,14 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-
-# Connections of the hub's async engine: as many as the worker threads that did its work
-# before. The sync engine's 10 + 20 are then left to HTTP requests: two server processes
-# hold at most 2 × 46 connections, within PostgreSQL's default max_connections (100).
-ASYNC_POOL_SIZE = 16
-# Pages of SQLite's write-ahead log after which the committing connection checkpoints.
-AUTOCHECKPOINT_PAGES = 10_000
 
 
 def normalise_url(url: str) -> str:
@@ -31,22 +23,10 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def make_async_engine(url: str) -> AsyncEngine:
-    """PostgreSQL through psycopg's asyncio driver, for the hub's database work."""
-    parsed = make_url(normalise_url(url))
-    if parsed.get_backend_name() != "postgresql":
-        raise ValueError(f"no async engine for {parsed.get_backend_name()}")
-    parsed = parsed.set(drivername="postgresql+psycopg_async")
-    return create_async_engine(parsed, pool_pre_ping=True, pool_size=ASYNC_POOL_SIZE, max_overflow=0)
-
-
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers continue while one writer commits; foreign keys are off by default.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    # A running server checkpoints in a thread of its own (app/database.py); SQLite's own,
-    # in the committing connection, is left as a safety net at 40 MB of log.
-    cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
     cursor.close()

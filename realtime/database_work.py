@@ -7,10 +7,13 @@ The domain is plain sync code taking a Session; what differs by database is wher
   busy event loop: the plenary's median latency was 7.7 s that way against 0.27 s inline,
   at half the CPU. SQLite has one writer at a time anyway; the price is that a write
   waiting for SQLite's lock (held by an HTTP request) holds up the loop.
-- PostgreSQL: in the event loop's thread too, through psycopg's asyncio driver:
-  `AsyncSession.run_sync` runs the sync code in a greenlet and each statement waits for
-  PostgreSQL as an awaitable, so the loop serves other work meanwhile and no thread waits
-  for the GIL.
+- PostgreSQL: reads and writes in worker threads, writers of different streams side by
+  side. In the loop a statement's round trip would hold up every connection. Tried and
+  undone: psycopg's asyncio driver (`AsyncSession.run_sync`), where a statement waits in
+  the loop without holding it up but resumes only at the loop's next turn, which under
+  load lasts longer than the 1 ms a thread waits for the GIL (`hub.SWITCH_INTERVAL`):
+  against the threads, an op on one board with the loop kept busy took 3 to 4 times as
+  long, and the breakout of 500 dropped 469 and 481 sockets against 272 and 178.
 
 See docs/performance.md ("What limits the next step").
 """
@@ -24,13 +27,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from boards.db import make_async_engine
-
-# Worker threads for SQLite's reads (a hello, a subscription's catch-up): as many as did
-# all of the hub's database work before; readers do not wait for each other in WAL mode.
-READ_THREADS = 16
+# Worker threads: below PostgreSQL's pool (10 + 20 overflow) so that HTTP requests keep
+# connections of their own; SQLite has one writer at a time anyway.
+WORKER_THREADS = 16
 
 
 class DatabaseWork:
@@ -39,48 +39,25 @@ class DatabaseWork:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        if engine.dialect.name == "sqlite":
-            self._async_engine = None
-            self._executor = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="tavolo-db")
-        else:
-            self._async_engine = make_async_engine(engine.url.render_as_string(hide_password=False))
-            self._executor = None
+        self._writes_inline = engine.dialect.name == "sqlite"
+        self._executor = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="tavolo-db")
 
     async def run(self, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
-        """A read (or a write outside any ordering point), concurrent with other work."""
-        if self._async_engine is not None:
-            # As a worker thread did, the work goes on if its caller is cancelled: cancelling
-            # it between two statements would leave its transaction to the pool to roll back.
-            task = asyncio.ensure_future(self._run_async(fn, kwargs))
-            task.add_done_callback(_retrieve)
-            return await asyncio.shield(task)
-
-        def call() -> Any:
-            with Session(self.engine, expire_on_commit=False) as session:
-                return fn(session, **kwargs)
-
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        """A read (or a write outside any ordering point) in a worker thread. A cancelled
+        caller stops waiting; the work goes on."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self._call, fn, kwargs)
 
     async def write(self, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
-        """A write at an ordering point, whose caller (`Hub.write`) is never cancelled. On
-        SQLite it holds up the event loop while it runs, waiting for SQLite's lock included."""
-        if self._async_engine is not None:
-            return await self._run_async(fn, kwargs)
+        """A write at an ordering point. On SQLite it holds up the event loop while it runs,
+        waiting for SQLite's lock included."""
+        if self._writes_inline:
+            return self._call(fn, kwargs)
+        return await self.run(fn, **kwargs)
+
+    def _call(self, fn: Callable[..., Any], kwargs: dict) -> Any:
         with Session(self.engine, expire_on_commit=False) as session:
             return fn(session, **kwargs)
 
-    async def _run_async(self, fn: Callable[..., Any], kwargs: dict) -> Any:
-        async with AsyncSession(self._async_engine, expire_on_commit=False) as session:
-            return await session.run_sync(fn, **kwargs)
-
     async def close(self) -> None:
-        """Stop taking work: idle connections close, running work is not waited for."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-        if self._async_engine is not None:
-            await self._async_engine.dispose()
-
-
-def _retrieve(task: asyncio.Task) -> None:
-    if not task.cancelled():
-        task.exception()
+        """Take no more work; what is running is not waited for."""
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -60,14 +60,14 @@ async def test_what_a_function_raises_reaches_its_caller(work):
             await call(refuse)
 
 
-async def test_writes_run_in_the_event_loop_thread_and_reads_in_threads_only_on_sqlite(work, engine):
+async def test_reads_run_in_threads_and_writes_in_the_event_loop_thread_only_on_sqlite(work, engine):
     def thread(session: Session) -> int:
         return threading.get_ident()
 
     loop_thread = threading.get_ident()
-    assert await work.write(thread) == loop_thread
-    read_in_loop = await work.run(thread) == loop_thread
-    assert read_in_loop is (engine.dialect.name == "postgresql")
+    assert await work.run(thread) != loop_thread
+    write_in_loop = await work.write(thread) == loop_thread
+    assert write_in_loop is (engine.dialect.name == "sqlite")
 
 
 async def test_a_read_whose_caller_is_cancelled_still_completes(work, room):
