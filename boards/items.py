@@ -8,8 +8,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import Row, bindparam
 from sqlalchemy import select as sa_select
-from sqlalchemy import update as sa_update
 from sqlalchemy import text as sql_text
+from sqlalchemy import update as sa_update
 from sqlmodel import Session, select
 
 from boards.access import Actor, require_meeting_member
