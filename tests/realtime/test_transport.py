@@ -11,7 +11,7 @@ import socket
 import pytest
 import uvicorn
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from app.main import create_app
 from realtime import hub as hub_module
@@ -95,3 +95,9 @@ async def test_a_client_that_stops_reading_is_closed_4408_and_slows_nobody(small
     assert model.seq == seq
     for client in (reader, writer):
         await client.close()
+
+
+async def test_a_path_that_is_not_a_meeting_id_is_refused_at_the_handshake(live_server):
+    with pytest.raises(InvalidStatus) as refused:
+        await connect(f"{live_server.ws_url}/ws/meetings/abc")
+    assert refused.value.response.status_code == 403
