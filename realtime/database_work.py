@@ -11,9 +11,10 @@ The domain is plain sync code taking a Session; what differs by database is wher
   side. In the loop a statement's round trip would hold up every connection. Tried and
   undone: psycopg's asyncio driver (`AsyncSession.run_sync`), where a statement waits in
   the loop without holding it up but resumes only at the loop's next turn, which under
-  load lasts longer than the 1 ms a thread waits for the GIL (`hub.SWITCH_INTERVAL`):
-  against the threads, an op on one board with the loop kept busy took 3 to 4 times as
-  long, and the breakout of 500 dropped 469 and 481 sockets against 272 and 178.
+  load lasts longer than the 1 ms a thread waits for the GIL (`hub.SWITCH_INTERVAL`).
+  With the loop kept busy, ten writers on one board got 2 to 3 ops a second through it
+  against 9 through the threads; the breakout of 500 (on a machine loaded by other work)
+  dropped 469 and 481 sockets through it against 272 and 178.
 
 See docs/performance.md ("What limits the next step").
 """
