@@ -123,12 +123,15 @@ class Hub:
         for room in list(self._rooms.values()):
             for connection in list(room.connections):
                 connection.close(1001, "server shutting down")
-        for task in [*self._departures.values(), *self._tasks]:
-            task.cancel()
+        tasks = [*self._departures.values(), *self._tasks]
         if self._housekeeping is not None:
-            self._housekeeping.cancel()
+            tasks.append(self._housekeeping)
+        for task in tasks:
+            task.cancel()
         for room in list(self._rooms.values()):
             self._close_room(room)
+        # Cancelled tasks finish before the database closes under them.
+        await asyncio.gather(*tasks, return_exceptions=True)
         await self.broker.disconnect()
         await self.database.close()
 
