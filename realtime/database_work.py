@@ -41,11 +41,14 @@ class DatabaseWork:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writes_inline = engine.dialect.name == "sqlite"
-        self._executor = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="tavolo-db")
+        self._executor: ThreadPoolExecutor | None = None
 
     async def run(self, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
         """A read (or a write outside any ordering point) in a worker thread. A cancelled
         caller stops waiting; the work goes on."""
+        if self._executor is None:
+            # Made at first use, and again after `close` (a hub stopped and started again).
+            self._executor = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="tavolo-db")
         return await asyncio.get_running_loop().run_in_executor(self._executor, self._call, fn, kwargs)
 
     async def write(self, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
@@ -60,5 +63,7 @@ class DatabaseWork:
             return fn(session, **kwargs)
 
     async def close(self) -> None:
-        """Take no more work; what is running is not waited for."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Stop the worker threads; what is running is not waited for."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None

@@ -99,3 +99,10 @@ async def test_an_unreachable_postgresql_is_told_apart_as_unavailable():
             assert unavailable(raised.value), raised.value
     finally:
         await work.close()
+
+
+async def test_work_runs_again_after_a_close(engine):
+    work = DatabaseWork(engine)
+    await work.close()
+    assert await work.run(lambda session: session.exec(select(1)).one()) == 1
+    await work.close()
