@@ -1,5 +1,5 @@
 """How a busy hub wants the interpreter run: the GIL's switch interval and the cyclic
-garbage collector's pace. See docs/performance.md ("Garbage collection").
+garbage collector's pace. See docs/performance.md ("What was there, and what changed").
 """
 
 from __future__ import annotations
