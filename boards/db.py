@@ -5,6 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+# Pages of SQLite's write-ahead log after which the committing connection checkpoints.
+AUTOCHECKPOINT_PAGES = 10_000
+
 
 def normalise_url(url: str) -> str:
     """Accept plain `postgresql://` URLs and drive them with psycopg 3."""
@@ -29,4 +32,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # A running server checkpoints in a thread of its own (app/database.py); SQLite's own,
+    # in the committing connection, is left as a safety net at 40 MB of log.
+    cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
     cursor.close()
