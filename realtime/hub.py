@@ -130,8 +130,12 @@ class Hub:
             task.cancel()
         for room in list(self._rooms.values()):
             self._close_room(room)
-        # Cancelled tasks finish before the database closes under them.
-        await asyncio.gather(*tasks, return_exceptions=True)
+        # Cancelled tasks finish before the database closes under them (those of this loop:
+        # a hub started again, as tests do, may still hold tasks of a loop now closed).
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(*(task for task in tasks if task.get_loop() is loop), return_exceptions=True)
+        self._departures.clear()
+        self._tasks.clear()
         await self.broker.disconnect()
         await self.database.close()
 

@@ -32,7 +32,9 @@ def test_commits_leave_the_log_to_the_checkpoints(tmp_path):
 
 def test_the_server_database_runs_and_stops_its_checkpoint_thread(tmp_path):
     database = Database(f"sqlite:///{tmp_path / 'tavolo.db'}")
+    before = set(threading.enumerate())
     database.start()
-    assert any(thread.name == "tavolo-checkpoints" for thread in threading.enumerate())
+    started = [thread for thread in set(threading.enumerate()) - before if thread.name == "tavolo-checkpoints"]
+    assert len(started) == 1 and started[0].is_alive()
     database.dispose()
-    assert not any(thread.name == "tavolo-checkpoints" for thread in threading.enumerate())
+    assert not started[0].is_alive()
