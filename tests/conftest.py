@@ -359,3 +359,22 @@ def cheap_password_hashing() -> Iterator[None]:
         yield
     finally:
         patch.undo()
+
+
+@pytest.fixture
+def printed(monkeypatch) -> Iterator[list[str]]:
+    """The Markdown of every PDF WeasyPrint prints, with the in-memory cache of PDFs emptied."""
+    from boards import exports
+    from boards.exports import pdf
+
+    calls: list[str] = []
+    real = pdf.render_pdf
+
+    def counting(markdown, letterhead):
+        calls.append(markdown)
+        return real(markdown, letterhead)
+
+    monkeypatch.setattr(pdf, "render_pdf", counting)
+    exports._pdf.cache_clear()
+    yield calls
+    exports._pdf.cache_clear()

@@ -19,24 +19,6 @@ NOTE = "Servono più educatori di strada"
 
 
 @pytest.fixture
-def printed(monkeypatch) -> list[str]:
-    """The Markdown of every PDF WeasyPrint prints, with the in-memory cache of PDFs emptied."""
-    from boards.exports import pdf
-
-    calls: list[str] = []
-    real = pdf.render_pdf
-
-    def counting(markdown, letterhead):
-        calls.append(markdown)
-        return real(markdown, letterhead)
-
-    monkeypatch.setattr(pdf, "render_pdf", counting)
-    exports._pdf.cache_clear()
-    yield calls
-    exports._pdf.cache_clear()
-
-
-@pytest.fixture
 def store(settings) -> ExportStore:
     return ExportStore(settings.data_dir / "exports")
 

@@ -16,24 +16,6 @@ MARKDOWN = "# Verbale dell'incontro n. 1\n\n- **C1** Servono più educatori di s
 HEAD = Letterhead("Comune di Padova", "Verbale n. 1", "Versione 1 approvata il 01/12/2026, SHA-256 abc")
 
 
-@pytest.fixture
-def printed(monkeypatch) -> list[str]:
-    """The Markdown of every PDF WeasyPrint prints, with the in-memory cache of PDFs emptied."""
-    from boards.exports import pdf
-
-    calls: list[str] = []
-    real = pdf.render_pdf
-
-    def counting(markdown: str, letterhead: Letterhead) -> bytes:
-        calls.append(markdown)
-        return real(markdown, letterhead)
-
-    monkeypatch.setattr(pdf, "render_pdf", counting)
-    exports._pdf.cache_clear()
-    yield calls
-    exports._pdf.cache_clear()
-
-
 def test_a_file_is_printed_once_then_read_from_disk(tmp_path, printed):
     first = ExportStore(tmp_path).render(MARKDOWN, "pdf", HEAD)
     assert first.startswith(b"%PDF-") and len(printed) == 1
