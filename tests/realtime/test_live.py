@@ -127,6 +127,12 @@ async def test_a_resent_op_id_is_acknowledged_once_with_the_same_seq(live_server
     board = board_over_http(room)
     assert board["seq"] == first["seq"] + 1
     assert [item["text"] for item in board["items"]] == ["una volta sola"] * 2
+    # An op that cannot apply twice, resent: its first ack, not the error of a second try.
+    note = first["result"]["item"]["id"]
+    deleted = await client.op(room.board, "item.delete", {"item": note}, op_id="delete-once")
+    assert deleted["type"] == "ack"
+    assert await client.op(room.board, "item.delete", {"item": note}, op_id="delete-once") == deleted
+    assert board_over_http(room)["seq"] == deleted["seq"]
     # A refused op leaves no trace: its id may be used again.
     refused = await client.op(room.board, "item.create", {"kind": "note", "x": 1, "y": "no"}, op_id="retry")
     assert refused["code"] == "bad_request"
