@@ -47,8 +47,11 @@ log = logging.getLogger(__name__)
 DEPARTURE_GRACE = 5.0
 # Before filling a gap from the event log, wait this long for the missing event to arrive.
 GAP_WAIT = 0.2
-# Presence is sent at most this often per sender and stream (coalescing): 20 per second.
-PRESENCE_INTERVAL = 0.05
+# Presence is sent at most this often per stream (coalescing): 10 ticks a second, the rate
+# the contract asks of clients ("about 10 Hz", which the board's script keeps to), so a tick
+# holds at most one move per sender. Ticks twice as often cost a breakout of 500 people
+# twice the cursor messages, most of the server's and its clients' websocket traffic.
+PRESENCE_INTERVAL = 0.1
 # Housekeeping (old op receipts, idle rate buckets) runs this often.
 HOUSEKEEPING_SECONDS = 3600
 # Presence frames of one stream waiting to go to the other processes, at most (the newest
