@@ -52,7 +52,8 @@ def assert_complete(figures: dict, *, active: int) -> None:
     event = figures["latency_ms"]["event"]
     assert event["count"] == figures["load_delivered"] - (figures["latency_ms"]["meeting"] or {"count": 0})["count"]
     assert 0 <= event["p50"] <= event["p99"] <= event["max"]
-    assert figures["presence"] > 0 and figures["latency_ms"]["presence"]["count"] == figures["presence"]
+    # Cursor latencies come from a sample of the cursor-only messages (bench/load.py).
+    assert 0 < figures["latency_ms"]["presence"]["count"] <= figures["presence"]
     assert figures["server_cpu_seconds"] > 0
     assert figures["cpu_per_1000_deliveries"] > 0
     assert figures["peak_rss_mib"] > 10
