@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from collections.abc import Iterable
 
 from sqlalchemy import Row, bindparam
@@ -233,13 +234,16 @@ def hold_stream(session: Session, stream: str) -> None:
     cost is mostly its statements (docs/performance.md).
     """
     lock_stream(session, stream)
-    session.info[_HELD_STREAM] = (session.get_transaction(), stream)
+    # A weak reference: the transaction refers to the session, and a strong one here would
+    # make every op's session a reference cycle, left for the garbage collector to find
+    # while every connection waits.
+    session.info[_HELD_STREAM] = (weakref.ref(session.get_transaction()), stream)
 
 
 def holds_stream(session: Session, stream: str) -> bool:
     """Whether `hold_stream` took this stream's lock in the current transaction."""
     held = session.info.get(_HELD_STREAM)
-    return held is not None and held[1] == stream and held[0] is session.get_transaction()
+    return held is not None and held[1] == stream and held[0]() is session.get_transaction()
 
 
 def require_board_writer(session: Session, person: Person, board: Board) -> None:
