@@ -243,7 +243,10 @@ def hold_stream(session: Session, stream: str) -> None:
 def holds_stream(session: Session, stream: str) -> bool:
     """Whether `hold_stream` took this stream's lock in the current transaction."""
     held = session.info.get(_HELD_STREAM)
-    return held is not None and held[1] == stream and held[0]() is session.get_transaction()
+    if held is None or held[1] != stream:
+        return False
+    transaction = held[0]()
+    return transaction is not None and transaction is session.get_transaction()
 
 
 def require_board_writer(session: Session, person: Person, board: Board) -> None:
