@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -32,9 +33,11 @@ from app.database import Database
 from app.deps import Services
 from app.i18n import current_language, negotiate
 from app.pages import routes as pages
+from app.printing import Printer
 from app.ratelimit import FailureLimiter
 from app.security import LANG_COOKIE, SecurityHeaders
 from app.settings import Settings, get_settings
+from boards.exports.store import ExportStore
 from realtime import transport
 from realtime.broker import broker_for
 from realtime.hub import Hub
@@ -84,13 +87,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     broker = broker_for(settings.redis_url, prefix=settings.redis_prefix)
     hub = Hub(services.db.engine, server_origin=settings.origin, broker=broker)
+    printer = Printer(settings.print_workers)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         services.db.start()
         await hub.start()
+        # Stored exports nobody has read for a long time (docs/exports.md, "Stored files").
+        await asyncio.to_thread(ExportStore(settings.data_dir / "exports").prune)
         yield
         await hub.stop()
+        # Waits for a print under way: in a thread, the loop still closes the other connections.
+        await asyncio.to_thread(printer.close)
         services.db.dispose()
 
     app = FastAPI(
@@ -103,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.services = services
     app.state.hub = hub
+    app.state.printer = printer
     errors.install(app)
     for module in (session, join, processes, meetings, invites, boards, attendance, documents, pledges, synthesis,
                    minutes, personal_data, insights):

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # Where people report accessibility problems (the feedback mechanism that the
     # accessibility statement must give, law 4/2004 art. 3-quinquies): an e-mail address.
     accessibility_contact: str = ""
+    # Worker processes printing PDF, DOCX and ODT (app/printing.py), apart from the event loop:
+    # one keeps a print from slowing live meetings; more print several documents at once, each
+    # taking a core while it prints. 0 prints in the server's own threads.
+    print_workers: int = Field(default=1, ge=0)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

@@ -362,8 +362,11 @@ def cheap_password_hashing() -> Iterator[None]:
 
 
 @pytest.fixture
-def printed(monkeypatch) -> Iterator[list[str]]:
-    """The Markdown of every PDF WeasyPrint prints, with the in-memory cache of PDFs emptied."""
+def printed(request, monkeypatch) -> Iterator[list[str]]:
+    """The Markdown of every PDF WeasyPrint prints, with the in-memory cache of PDFs emptied.
+
+    The test's app prints in this process, where the count is kept, instead of in its worker
+    process (app/printing.py; tests/test_printing.py tests the workers)."""
     from boards import exports
     from boards.exports import pdf
 
@@ -375,6 +378,8 @@ def printed(monkeypatch) -> Iterator[list[str]]:
         return real(markdown, letterhead)
 
     monkeypatch.setattr(pdf, "render_pdf", counting)
+    if "app" in request.fixturenames:
+        monkeypatch.setattr(request.getfixturevalue("app").state.printer, "workers", 0)
     exports._pdf.cache_clear()
     yield calls
     exports._pdf.cache_clear()

@@ -8,6 +8,10 @@ the SHA-256 of everything that goes into it (the Markdown, the letterhead, the f
 is never served for another input. Files are written to a temporary name and renamed, so
 processes or threads making the same file at once are harmless and a file cut short by a crash
 is never read. Drafts are not stored: they change.
+
+Reading a file marks it used (its modification time): `prune` deletes the files nobody has
+read for `UNUSED_DAYS`, those of an older `RENDERER_VERSION` or of a renamed administration
+among them. A deleted file that is still wanted is made again at its next download.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,6 +41,11 @@ RENDERER_VERSION = 1
 # The formats worth keeping: Markdown and HTML cost less to make than to read from disk.
 STORED_FORMATS = ("docx", "odt", "pdf")
 
+# A file nobody has read for this long is deleted by `prune`. Deleting a file still wanted only
+# costs a print at its next download (seconds to half a minute), while keeping stale ones costs
+# a megabyte or so each: a season of meetings is long enough to keep every file in use.
+UNUSED_DAYS = 90
+
 # One lock per file being made in this process: a download arriving while the approval's
 # background task prints the same PDF waits for it instead of printing it a second time.
 _making: dict[str, tuple[threading.Lock, int]] = {}
@@ -50,10 +60,12 @@ def key_of(markdown: str, fmt: str, letterhead: Letterhead) -> str:
 
 
 class ExportStore:
-    """Rendered files of frozen texts under `directory`, one per (input, format)."""
+    """Rendered files of frozen texts under `directory`, one per (input, format), made with
+    `renderer` (`boards.exports.render`, or the server's printer that calls it in a worker)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, renderer: Callable[[str, str, Letterhead], bytes] | None = None) -> None:
         self.directory = directory
+        self.renderer = renderer or render
 
     def path(self, markdown: str, fmt: str, letterhead: Letterhead) -> Path:
         key = key_of(markdown, fmt, letterhead)
@@ -64,7 +76,7 @@ class ExportStore:
         """The file of format `fmt` for a frozen text: the stored one when it was made before,
         otherwise rendered now and stored. Raises ValueError for an unknown format."""
         if fmt not in STORED_FORMATS:
-            return render(markdown, fmt, letterhead)
+            return self.renderer(markdown, fmt, letterhead)
         path = self.path(markdown, fmt, letterhead)
         if (content := _read(path)) is not None:
             return content
@@ -72,7 +84,7 @@ class ExportStore:
             # Made by another thread while this one waited?
             if (content := _read(path)) is not None:
                 return content
-            content = render(markdown, fmt, letterhead)
+            content = self.renderer(markdown, fmt, letterhead)
             _write(path, content)
             return content
 
@@ -85,14 +97,45 @@ class ExportStore:
             except Exception:
                 log.exception("Could not make the %s of %r", fmt, letterhead.title)
 
+    def prune(self, *, days: float = UNUSED_DAYS) -> int:
+        """Delete the files (and `.partial` leftovers) not read nor written for `days`, and
+        return how many. Safe while files are served and made: a file deleted while someone
+        reads it is read whole, and one still wanted is made again at its next download."""
+        if not self.directory.is_dir():
+            return 0
+        before = time.time() - days * 86400
+        deleted = 0
+        # Directories are kept: removing one could race a writer between its mkdir and its file.
+        for parent, _directories, names in os.walk(self.directory):
+            for name in names:
+                path = Path(parent, name)
+                try:
+                    if path.stat(follow_symlinks=False).st_mtime < before:
+                        path.unlink()
+                        deleted += 1
+                except OSError:
+                    # Deleted meanwhile by another server process pruning too, or not ours to
+                    # delete: a cache's cleaning never stops the server.
+                    continue
+        if deleted:
+            log.info("Deleted %d stored exports not read for %s days", deleted, days)
+        return deleted
+
 
 def _read(path: Path) -> bytes | None:
     try:
         content = path.read_bytes()
     except FileNotFoundError:
         return None
-    # No renderer makes an empty file: an empty one is what a full disk or a crash left.
-    return content or None
+    if not content:
+        # No renderer makes an empty file: an empty one is what a full disk or a crash left.
+        return None
+    try:
+        # Marks the file used, for `prune`; stored files are never modified otherwise.
+        os.utime(path)
+    except OSError:
+        pass  # a read-only store still serves its files
+    return content
 
 
 def _write(path: Path, content: bytes) -> None:

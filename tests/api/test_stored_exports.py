@@ -1,8 +1,12 @@
 """Approved versions' files over HTTP (app/exports.py): made in the background on approval and
 publication, then served from the store on disk, after a restart too, and never for another
-input; drafts are rendered at each download."""
+input; drafts are rendered at each download; a server starting deletes the files nobody read
+for long."""
 
 from __future__ import annotations
+
+import os
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,7 +15,7 @@ from sqlmodel import Session, select
 from app.exports import minutes_source, synthesis_source
 from app.main import create_app
 from boards import exports
-from boards.exports.store import ExportStore
+from boards.exports.store import UNUSED_DAYS, ExportStore
 from boards.models import DocumentKind, DocumentVersion, Item, ItemKind, Process
 from boards.processes import get_process
 
@@ -168,3 +172,22 @@ def test_the_synthesis_stores_its_approved_and_public_files(client, engine, stor
     assert public.startswith(b"%PDF-") and len(printed) == 2
     assert client.get(f"/api/v1/processes/{process}/synthesis/public", params={"format": "pdf"}).content == public
     assert len(printed) == 2
+
+
+def test_a_server_starting_deletes_the_files_nobody_read_for_the_period(client, engine, settings, store, noted):
+    world = noted
+    client.post(minutes_url(world, "/approve"), headers=world.facilitator.auth)
+    document = version_of(engine, DocumentKind.minutes, world.process)
+    made = stored(engine, store, document, "pdf")
+    with Session(engine) as session:
+        markdown, head = minutes_source(session, document)
+    unread = store.path(markdown, "odt", head)
+    then = time.time() - (UNUSED_DAYS + 1) * 86400
+    os.utime(unread, (then, then))
+
+    with TestClient(create_app(settings)):
+        pass
+    assert not unread.exists() and stored(engine, store, document, "pdf") == made
+    # Made again at its next download.
+    answer = client.get(minutes_url(world), params={"format": "odt", "version": 1}, headers=world.facilitator.auth)
+    assert answer.status_code == 200 and answer.content.startswith(b"PK") and unread.exists()

@@ -1,10 +1,13 @@
-"""The store of approved documents' files: one file per exact input, written whole or not at all."""
+"""The store of approved documents' files: one file per exact input, written whole or not at all,
+deleted once nobody has read it for a long time."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import threading
+import time
 
 import pytest
 
@@ -116,3 +119,45 @@ def test_a_failure_while_preparing_is_logged_not_raised(tmp_path, monkeypatch, c
     assert [r.getMessage() for r in caplog.records] == [
         f"Could not make the {fmt} of 'Verbale n. 1'" for fmt in store.STORED_FORMATS]
     assert list(tmp_path.rglob("*.*")) == []
+
+
+def age(path, days: float) -> None:
+    """Make `path` look last read or written `days` ago."""
+    then = time.time() - days * 86400
+    os.utime(path, (then, then))
+
+
+def test_prune_deletes_the_files_nobody_read_for_the_period_and_keeps_the_others(tmp_path, printed):
+    files = ExportStore(tmp_path)
+    files.prepare(MARKDOWN, HEAD)
+    kept = files.path(MARKDOWN, "pdf", HEAD)
+    # What a renamed administration or an older RENDERER_VERSION leaves, and a crash's leftover.
+    stale = files.path(MARKDOWN, "pdf", dataclasses.replace(HEAD, administration="Comune di Vicenza"))
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_bytes(b"%PDF-1.7 of another letterhead")
+    leftover = kept.with_name(f".{kept.name}.x1y2.partial")
+    leftover.write_bytes(b"%PDF-1.7 cut short")
+    for path in (stale, leftover, files.path(MARKDOWN, "docx", HEAD)):
+        age(path, store.UNUSED_DAYS + 1)
+    age(files.path(MARKDOWN, "odt", HEAD), store.UNUSED_DAYS - 1)
+
+    assert files.prune() == 3
+    assert sorted(p.suffix for p in tmp_path.rglob("*") if p.is_file()) == [".odt", ".pdf"]
+    # Directories stay: a writer may be about to put a file in one.
+    assert stale.parent.is_dir() and kept.parent.is_dir()
+    # A deleted file still wanted is made again at its next download.
+    assert files.render(MARKDOWN, "docx", HEAD).startswith(b"PK")
+
+
+def test_a_file_read_is_kept_however_long_ago_it_was_made(tmp_path, printed):
+    files = ExportStore(tmp_path)
+    made = files.render(MARKDOWN, "pdf", HEAD)
+    path = files.path(MARKDOWN, "pdf", HEAD)
+    age(path, store.UNUSED_DAYS + 30)
+    assert files.render(MARKDOWN, "pdf", HEAD) == made
+    assert files.prune() == 0 and path.read_bytes() == made and len(printed) == 1
+
+
+def test_prune_of_a_store_never_written_does_nothing(tmp_path):
+    assert ExportStore(tmp_path / "exports").prune() == 0
+    assert not (tmp_path / "exports").exists()
