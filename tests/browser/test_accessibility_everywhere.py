@@ -22,7 +22,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations, describe, live
+from tests.browser.conftest import axe_violations, describe, live, quick_animations
 from tests.browser.scene import add_record, approve_and_publish, build, new_client, socket
 from tests.browser.test_keyboard_workshop import FOCUS_INDICATOR
 
@@ -64,12 +64,15 @@ class Findings:
 def browsing_as(browser, live_server, lang: str, token: str | None = None):
     """A page in a fresh profile, signed in with `token` (a staff or participant token is
     also a browser session). axe is injected as an inline script, which our CSP (rightly)
-    refuses: these pages bypass it."""
+    refuses: these pages bypass it. Transitions run fast (`quick_animations`): the checks
+    wait for each to end."""
     context = browser.new_context(base_url=live_server.url, locale={"it": "it-IT", "en": "en-GB"}[lang],
                                   extra_http_headers={"Accept-Language": lang}, bypass_csp=True)
     if token:
         context.add_cookies([{"name": "tavolo_session", "value": token, "url": live_server.url}])
-    return context.new_page()
+    page = context.new_page()
+    quick_animations(page)
+    return page
 
 
 def static_pages(scene) -> dict[str, list[tuple[str, str, int]]]:
