@@ -12,7 +12,7 @@ import pytest
 
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, need
+from tests.conftest import PASSWORD, cheap_password_hashing, need
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,6 +28,14 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Bootstrap Italia's CSS declares a VideoJS icon font as a data: URL, which our CSP
 # (font-src 'self') refuses; no page of ours uses that font.
 KNOWN_CONSOLE_NOISE = ("data:application/font-woff",)
+
+
+@pytest.fixture(autouse=True, scope="package")
+def quick_password_hashing():
+    """Most tests make two staff accounts and sign them in; the live server checks a password
+    at the cost its hash names, so the browser's sign-in is quick too."""
+    with cheap_password_hashing():
+        yield
 
 
 @pytest.fixture(scope="package")
