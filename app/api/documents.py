@@ -1,10 +1,9 @@
 """Documents examined at a meeting: upload (staff), list and download (members), removal
 (staff).
 
-The upload is read from the request stream as it arrives: the file part is spooled to disk
-(Starlette's parser) and the parse stops as soon as the file passes the size limit, so an
-oversize upload is refused without being read whole; a declared `Content-Length` over the
-limit is refused before reading anything.
+The upload is read from the request stream as it arrives (app/uploads.py): the parse stops
+as soon as the file passes the size limit, so an oversize upload is refused without being
+read whole; a declared `Content-Length` over the limit is refused before reading anything.
 """
 
 from __future__ import annotations
@@ -13,17 +12,12 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartException, MultiPartParser
 
 from app.deps import CurrentActor, SessionDep, SettingsDep
+from app.uploads import read_upload
 from boards import meeting_documents
-from boards.errors import InvalidInput, TooLarge
-from boards.meeting_documents import megabytes
 
 router = APIRouter(tags=["documents"])
-
-# Room for the other form fields and the multipart framing around the file.
-FORM_OVERHEAD = 64 * 1024
 
 UPLOAD_BODY = {
     "requestBody": {
@@ -42,45 +36,6 @@ UPLOAD_BODY = {
         },
     }
 }
-
-
-def too_large(limit: int) -> TooLarge:
-    return TooLarge("The file is larger than the limit of {limit} MB", limit=megabytes(limit))
-
-
-class CappedParser(MultiPartParser):
-    """Starlette's multipart parser, stopping once the files pass `limit` bytes."""
-
-    def __init__(self, *args, limit: int, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.limit = limit
-        self.file_bytes = 0
-
-    def on_part_data(self, data: bytes, start: int, end: int) -> None:
-        if self._current_part.file is not None:
-            self.file_bytes += end - start
-            if self.file_bytes > self.limit:
-                raise too_large(self.limit)
-        super().on_part_data(data, start, end)
-
-
-async def read_upload(request: Request, limit: int) -> tuple[UploadFile, str]:
-    """The uploaded file and its title from a multipart body. Raises TooLarge, InvalidInput."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + FORM_OVERHEAD:
-        raise too_large(limit)
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise InvalidInput("Send the document as multipart/form-data, in the field 'file'")
-    parser = CappedParser(request.headers, request.stream(), max_files=1, max_fields=5,
-                          limit=limit)
-    try:
-        form = await parser.parse()
-    except MultiPartException as error:
-        raise InvalidInput("The upload could not be read: {reason}", reason=str(error)) from None
-    upload, title = form.get("file"), form.get("title", "")
-    if not isinstance(upload, UploadFile):
-        raise InvalidInput("Send the document in the field 'file'", field="file")
-    return upload, title if isinstance(title, str) else ""
 
 
 @router.post("/meetings/{meeting_id}/documents", status_code=201, openapi_extra=UPLOAD_BODY)

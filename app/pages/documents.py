@@ -2,32 +2,38 @@
 upload form and removal for its staff. Files are downloaded from the API
 (`/api/v1/documents/{id}`, as attachments).
 
-The upload arrives through the pages' form parsing (the CSRF check reads the form first), so
-the file is spooled to disk there; the size limit is enforced while copying it into storage.
+The upload reads its own body (app/uploads.py, shared with the API) rather than going through
+the pages' form parsing, which would read and spool the whole file before anyone could refuse
+it: a declared length over the limit is refused before reading, a body that passes the limit
+as soon as it does, with the message in the form. It then checks the CSRF token itself, so
+its route is on `upload_router`, which app/pages/routes.py includes without `csrf_protect`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.deps import SessionDep, SettingsDep
 from app.errors import status_of
 from app.i18n import gettext as _
-from app.pages.deps import PageActor, PageRoute
+from app.pages.deps import PageActor, PageRoute, require_csrf
 from app.pages.forms import FORM_ERRORS, Forms, FormState, form_error
 from app.pages.rendering import is_htmx, render, render_part, see_other
+from app.security import CSRF_FIELD
 from app.settings import Settings
+from app.uploads import Upload, is_multipart, read_form
 from boards import meeting_documents, meetings, processes
 from boards.access import Actor, require_meeting_member
-from boards.errors import InvalidInput, NotFound
+from boards.errors import DomainError, InvalidInput, NotFound
 from boards.models import STAFF_ROLES, Meeting
 from boards.people import display_names
 
 router = APIRouter(route_class=PageRoute)
+# Included without the pages' CSRF dependency: see the module docstring.
+upload_router = APIRouter(route_class=PageRoute)
 
 PAGE = "documents.html"
 
@@ -64,34 +70,62 @@ def documents_page(meeting_id: int, request: Request, actor: PageActor, session:
     return render(request, PAGE, **page_context(session, actor, meeting, settings))
 
 
-@router.post("/meetings/{meeting_id}/documents")
-def upload_document(
-    meeting_id: int, request: Request, actor: PageActor, session: SessionDep,
-    settings: SettingsDep,
-    file: Annotated[UploadFile | None, File()] = None,
-    title: Annotated[str, Form()] = "",
-) -> Response:
+@upload_router.post("/meetings/{meeting_id}/documents")
+async def upload_document(meeting_id: int, request: Request, actor: PageActor,
+                          session: SessionDep, settings: SettingsDep) -> Response:
     """Attach a document to the meeting (staff)."""
+    await run_in_threadpool(meeting_documents.check_may_upload, session, actor=actor,
+                            meeting_id=meeting_id)
+    if not is_multipart(request):  # a form without its file field: small, read whole
+        form = await request.form()
+        require_csrf(request, form.get(CSRF_FIELD))
+        return await run_in_threadpool(_refused, request, actor, session, settings, meeting_id,
+                                       InvalidInput("Choose the file to upload", field="file"),
+                                       str(form.get("title", "")))
+    try:
+        upload = await read_form(request, settings.upload_max_bytes)
+    except InvalidInput as error:
+        # Refusing changes nothing, so it needs no CSRF token (the body holding it is unread).
+        return await run_in_threadpool(_refused, request, actor, session, settings, meeting_id,
+                                       error, "")
+    try:
+        require_csrf(request, upload.fields.get(CSRF_FIELD))
+        return await run_in_threadpool(_attach, request, actor, session, settings, meeting_id,
+                                       upload)
+    finally:
+        await upload.close()
+
+
+def _attach(request: Request, actor: Actor, session: Session, settings: Settings,
+            meeting_id: int, upload: Upload) -> Response:
     meeting = meetings.get_meeting(session, meeting_id)
     try:
-        if file is None or not file.filename:
+        if upload.file is None or not upload.file.filename:
             raise InvalidInput("Choose the file to upload", field="file")
         document = meeting_documents.store_document(
-            session, actor=actor, meeting_id=meeting_id, source=file.file,
-            filename=file.filename, media_type=file.content_type, title=title,
-            uploads_dir=settings.uploads_dir, max_bytes=settings.upload_max_bytes,
+            session, actor=actor, meeting_id=meeting_id, source=upload.file.file,
+            filename=upload.file.filename, media_type=upload.file.content_type,
+            title=upload.title, uploads_dir=settings.uploads_dir,
+            max_bytes=settings.upload_max_bytes,
         )
     except FORM_ERRORS as error:
         session.rollback()
-        state = form_error("upload", {"title": title}, error, field_names())
-        return render_part(request, PAGE, "documents", status=status_of(error),
-                           **page_context(session, actor, meeting, settings, upload=state))
+        return _refused(request, actor, session, settings, meeting_id, error, upload.title)
     session.commit()
     if not is_htmx(request):
         return see_other(request, f"/meetings/{meeting_id}/documents")
     state = FormState("upload", done=_("“{title}” is attached to the meeting.", title=document.title))
     return render(request, PAGE, block="documents",
                   **page_context(session, actor, meeting, settings, upload=state))
+
+
+def _refused(request: Request, actor: Actor, session: Session, settings: Settings,
+             meeting_id: int, error: DomainError, title: str) -> Response:
+    """The upload form back with what went wrong (413 for a file over the limit)."""
+    meeting = meetings.get_meeting(session, meeting_id)
+    state = form_error("upload", {"title": title}, error, field_names())
+    return render_part(request, PAGE, "documents", status=status_of(error),
+                       **page_context(session, actor, meeting, settings, upload=state))
 
 
 @router.post("/meetings/{meeting_id}/documents/{document_id}/remove")

@@ -1,4 +1,5 @@
-"""Page routes: every page module's router, each state-changing request CSRF-checked."""
+"""Page routes: every page module's router, each state-changing request CSRF-checked (the
+documents' upload checks its own, once it has read its form within the size limit)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,5 @@ for module in (auth, language, processes, structure, meetings, invites, join, au
                attendance, documents, minutes, reflection, pledges, synthesis, accessibility,
                insights, personal_data):
     router.include_router(module.router, dependencies=[Depends(csrf_protect)])
+# The upload reads its body with the size limit first, then checks the CSRF token itself.
+router.include_router(documents.upload_router)

@@ -88,3 +88,89 @@ def test_the_secretary_attaches_too_in_english(client, world):
     page = client.get(page_path(world), headers={"Accept-Language": "en"})
     assert "Attach a document" in page.text
     assert attach(client, world).status_code == 200
+
+
+BOUNDARY = "tavolo-test-boundary"
+
+
+def multipart_chunks(token: str, data: bytes, chunk: int = 4096) -> list[bytes]:
+    """A browser's upload form, field by field in the form's order (the CSRF token first),
+    the file in chunks as they would arrive from the network."""
+    head = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
+            f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"Grande.pdf\"\r\n"
+            "Content-Type: application/pdf\r\n\r\n").encode()
+    tail = (f"\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n"
+            f"Relazione\r\n--{BOUNDARY}--\r\n").encode()
+    return [head] + [data[i:i + chunk] for i in range(0, len(data), chunk)] + [tail]
+
+
+def post_streaming(client, path: str, chunks: list[bytes], *, declare_length: bool):
+    """POST straight to the app over ASGI, the body handed over chunk by chunk as a server
+    does: the TestClient reads a body whole before the app asks for it, which would hide how
+    much of it the app reads. Returns the status, the page and the bytes of body read."""
+    read = 0
+    pending = iter(chunks)
+    headers = [(b"content-type", f"multipart/form-data; boundary={BOUNDARY}".encode()),
+               (b"hx-request", b"true"),
+               (b"cookie", "; ".join(f"{k}={v}" for k, v in client.cookies.items()).encode())]
+    if declare_length:
+        headers.append((b"content-length", str(sum(map(len, chunks))).encode()))
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+             "root_path": "", "headers": headers, "client": ("10.9.9.9", 50000),
+             "server": ("testserver", 80), "state": dict(client.app_state)}
+    answer = {"status": 0, "body": b""}
+
+    async def receive():
+        nonlocal read
+        chunk = next(pending, None)
+        if chunk is None:
+            return {"type": "http.disconnect"}
+        read += len(chunk)
+        return {"type": "http.request", "body": chunk, "more_body": True}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+        elif message["type"] == "http.response.body":
+            answer["body"] += message.get("body", b"")
+
+    client.portal.call(client.app, scope, receive, send)
+    return answer["status"], answer["body"].decode(), read
+
+
+def test_an_oversize_upload_is_refused_in_the_form_without_reading_it_whole(
+        facilitator_client, world, engine, settings, monkeypatch):
+    monkeypatch.setattr(settings, "upload_max_bytes", 1000)
+    token = token_for(facilitator_client, page_path(world))
+    chunks = multipart_chunks(token, PDF + b"0" * 200_000)
+    total = sum(map(len, chunks))
+    before = sorted(settings.uploads_dir.rglob("*")) if settings.uploads_dir.exists() else []
+    # No length declared: the parse stops once the file passes the limit.
+    status, page, read = post_streaming(facilitator_client, page_path(world), chunks,
+                                        declare_length=False)
+    assert status == 413, page
+    assert ('<div class="alert alert-danger" role="alert" tabindex="-1" autofocus>'
+            "Il file supera il limite di 0.00 MB</div>") in page
+    assert "<html" not in page and 'id="upload-file"' in page
+    assert read < 1000 + 2 * 4096 < total
+    # A declared length over the limit: refused before reading anything.
+    status, page, read = post_streaming(facilitator_client, page_path(world), chunks,
+                                        declare_length=True)
+    assert status == 413 and "Il file supera il limite" in page
+    assert read == 0
+    with Session(engine) as session:
+        assert session.exec(select(MeetingDocument).where(
+            MeetingDocument.meeting_id == world.meeting["id"])).all() == []
+    after = sorted(settings.uploads_dir.rglob("*")) if settings.uploads_dir.exists() else []
+    assert after == before
+
+
+def test_an_upload_without_the_csrf_token_is_refused(facilitator_client, world, engine):
+    facilitator_client.get(page_path(world))
+    answer = facilitator_client.post(page_path(world), data={"title": "Senza token"},
+                                     files={"file": ("a.pdf", PDF, "application/pdf")})
+    assert answer.status_code == 403 and "CSRF" in answer.text
+    with Session(engine) as session:
+        assert session.exec(select(MeetingDocument).where(
+            MeetingDocument.meeting_id == world.meeting["id"])).all() == []

@@ -266,8 +266,8 @@ def state_changing_page_routes() -> list[str]:
     found = []
     for module_info in pkgutil.iter_modules(app.pages.__path__):
         module = importlib.import_module(f"app.pages.{module_info.name}")
-        router = getattr(module, "router", None)
-        if isinstance(router, APIRouter):
+        # `router`, and any other router of the module (the documents' upload_router).
+        for router in (value for value in vars(module).values() if isinstance(value, APIRouter)):
             found += [route.path for route in router.routes
                       if isinstance(route, APIRoute) and route.methods - {"GET", "HEAD"}]
     return sorted(set(found))
