@@ -81,7 +81,7 @@ class Board {
     this.plenaryId = Number(data.plenary);
 
     this.me = null; // welcome.participant
-    this.meeting = { state: data.meetingState, present: new Set(), groups: [], lines: new Map() };
+    this.meeting = { state: data.meetingState, present: new Set(), groups: [], lines: new Map(), prompts: new Map() };
     this.board = this.emptyBoard();
     this.view = new Map(); // key → item as shown: server state + our pending ops + gestures
     this.elements = new Map(); // key → element on the canvas
@@ -117,6 +117,9 @@ class Board {
       summon: root.querySelector("[data-summon]"),
       back: root.querySelector(".board-back"),
       lineDialog: root.querySelector("#line-dialog"),
+      ended: root.querySelector(".board-ended"),
+      endedAnswer: root.querySelector(".board-ended-answer"),
+      answerDialog: root.querySelector("#answer-dialog"),
     };
     this.tools = this.makeTools();
     this.list = new ListView({
@@ -190,6 +193,26 @@ class Board {
     return item.pending || item.author === this.me.id || this.me.role === "facilitator";
   }
 
+  // Whether a guiding question addressed to `groups` (null: everyone) reaches us.
+  reaches(groups) {
+    if (!groups || !groups.length || this.me.role === "facilitator" || this.me.role === "secretary") return true;
+    return this.meeting.groups.some((g) => groups.includes(g.id) && (g.members || []).includes(this.me.id));
+  }
+
+  // Once the meeting has ended, the board takes only answers to a question still open for
+  // reflection (boards/items.py, create_item): the latest such question reaching us, if any.
+  reflectionPrompt() {
+    if (this.meeting.state !== "ended" || !this.me || this.me.role === "observer") return null;
+    if (this.board.locked && this.me.role !== "facilitator") return null;
+    const now = Date.now();
+    let latest = null;
+    for (const prompt of this.meeting.prompts.values()) {
+      if (prompt.open === false || !prompt.deadline || Date.parse(prompt.deadline) <= now) continue;
+      if (this.reaches(prompt.groups) && (!latest || prompt.id > latest.id)) latest = prompt;
+    }
+    return latest;
+  }
+
   // --- start ----------------------------------------------------------------------------------
 
   start() {
@@ -243,6 +266,7 @@ class Board {
       });
     }
     if (this.ui.lineDialog) this.bindLineDialog();
+    if (this.ui.answerDialog) this.bindAnswerDialog();
     viewport.addEventListener("pointerdown", (event) => this.pointerDown(event));
     viewport.addEventListener("pointermove", (event) => this.pointerMove(event));
     viewport.addEventListener("pointerup", (event) => this.pointerUp(event));
@@ -291,6 +315,7 @@ class Board {
       this.meeting.groups = state.groups || [];
       for (const group of this.meeting.groups) this.titles[group.board] = group.name;
       this.meeting.lines = new Map((state.lines || []).map((line) => [line.frame, line]));
+      this.meeting.prompts = new Map((state.prompts || []).map((prompt) => [prompt.id, prompt]));
     } else if (frame.stream === this.stream) {
       this.board.items = new Map(state.items.map((item) => [item.id, item]));
       this.board.locked = state.locked;
@@ -405,6 +430,11 @@ class Board {
       this.summoned(data);
     } else if (name === "line.promoted" && data.line) {
       this.meeting.lines.set(data.line.frame, data.line);
+    } else if (name === "prompt.opened" && data.prompt) {
+      meeting.prompts.set(data.prompt.id, { ...data.prompt, open: true });
+    } else if (name === "prompt.closed") {
+      const prompt = meeting.prompts.get(data.prompt);
+      if (prompt) prompt.open = false;
     }
   }
 
@@ -539,6 +569,78 @@ class Board {
       if (result.textContent !== words) result.textContent = words;
       el.setAttribute("aria-describedby", "board-keys-help");
     }
+  }
+
+  // --- after the end: what the board still takes, and why the rest is off -------------------
+
+  renderEnded(answering) {
+    const { ended, endedAnswer } = this.ui;
+    if (!ended) return;
+    ended.hidden = this.meeting.state !== "ended";
+    const words = answering ? this.fmt(this.t["ended-answer"], { question: answering.text }) : "";
+    if (endedAnswer.textContent !== words) endedAnswer.textContent = words;
+    endedAnswer.hidden = !words;
+    // The question stops taking answers at its deadline: look again then.
+    clearTimeout(this.deadlineTimer);
+    if (answering) {
+      const wait = Math.min(Date.parse(answering.deadline) - Date.now() + 1000, 2 ** 31 - 1);
+      this.deadlineTimer = setTimeout(() => this.schedule(), wait);
+    }
+  }
+
+  // After the end a note cannot be edited once made: its text is asked for first, and the
+  // note goes to the board with it, as the answer to the question.
+  askAnswer(x, y) {
+    const dialog = this.ui.answerDialog;
+    const prompt = this.reflectionPrompt();
+    if (!dialog || !prompt) return;
+    const form = dialog.querySelector("form");
+    const field = form.elements.text;
+    dialog.querySelector(".answer-question").textContent = prompt.text;
+    dialog.dataset.prompt = String(prompt.id);
+    this.answerAt = { x: Math.round(x), y: Math.round(y) };
+    field.value = "";
+    field.removeAttribute("aria-invalid");
+    dialog.querySelector(".line-error").hidden = true;
+    dialog.showModal();
+    field.focus();
+  }
+
+  bindAnswerDialog() {
+    const dialog = this.ui.answerDialog;
+    const form = dialog.querySelector("form");
+    const error = dialog.querySelector(".line-error");
+    dialog.querySelector("[data-close]").addEventListener("click", () => dialog.close());
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const field = form.elements.text;
+      const text = field.value.trim();
+      if (!text) {
+        field.setAttribute("aria-invalid", "true");
+        error.textContent = this.t["answer-needed"];
+        error.hidden = false;
+        field.focus();
+        return;
+      }
+      const [w, h] = SIZES.note;
+      const { x, y } = this.answerAt;
+      const data = { kind: "note", x, y, w, h, color: NEW_COLOR.note, text, prompt: Number(dialog.dataset.prompt) };
+      const frame = this.frameAt(x + w / 2, y + h / 2);
+      if (frame && frame.id != null) data.frame = frame.id;
+      this.conn.op(this.stream, "item.create", data, {
+        ack: () => {
+          dialog.close();
+          this.list.say(this.t["answer-done"]);
+          this.schedule();
+        },
+        refused: (frame) => {
+          error.textContent = frame.message || frame.code;
+          error.hidden = false;
+          this.schedule();
+        },
+      });
+      this.schedule();
+    });
   }
 
   // --- lines of work: a frame promoted (facilitators) -----------------------------------------
@@ -702,7 +804,13 @@ class Board {
     if (list) this.list.render([...this.view.values()]);
     this.renderStatus();
     this.renderOnline();
-    for (const button of this.ui.create) button.disabled = !this.canWrite();
+    const answering = this.canWrite() ? null : this.reflectionPrompt();
+    for (const button of this.ui.create) {
+      button.disabled = !this.canWrite() && !(answering && button.dataset.create === "note");
+    }
+    // Calling everyone somewhere is for a meeting in progress (or not started).
+    if (this.ui.summon) this.ui.summon.disabled = this.meeting.state === "ended";
+    this.renderEnded(answering);
     this.renderVotes();
     if (this.ui.back) this.ui.back.hidden = this.boardId === this.plenaryId;
     if (this.board.loaded && !this.fitted) {
@@ -901,7 +1009,10 @@ class Board {
   // --- ops ----------------------------------------------------------------------------------
 
   create(kind, x, y, { edit = true } = {}) {
-    if (!this.canWrite()) return;
+    if (!this.canWrite()) {
+      if (kind === "note" && this.reflectionPrompt()) this.askAnswer(x, y);
+      return;
+    }
     this.commitMove(); // ops leave in the order they were made
     const [w, h] = SIZES[kind];
     const data = { kind, x: Math.round(x), y: Math.round(y), w, h, color: NEW_COLOR[kind] };
