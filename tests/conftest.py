@@ -3,6 +3,11 @@ and a few builders for accounts, processes and meetings.
 
 `TAVOLO_TEST_POSTGRES_URL` enables the PostgreSQL half; with `TAVOLO_CI=1` a missing
 PostgreSQL (or Redis, or Chromium) fails the run instead of skipping.
+
+`make test` runs two pytest-xdist workers at once, each a session of its own: whatever a test
+makes outside its process must be its session's alone, as these fixtures do it (a PostgreSQL
+database named with a random suffix, files under `tmp_path_factory`, ports from `free_port`,
+Redis channels under a random `TAVOLO_REDIS_PREFIX`), never a fixed name or port.
 """
 
 from __future__ import annotations
