@@ -43,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     retention_commands = retention.add_subparsers(dest="retention_command", required=True)
     run = retention_commands.add_parser(
         "run", help="erase the people of processes whose last meeting ended more than "
-                    "TAVOLO_RETENTION_DAYS ago; prune expired sessions and op receipts")
+                    "TAVOLO_RETENTION_DAYS ago; prune expired sessions, op receipts and "
+                    "stored exports nobody has read for 90 days")
     run.add_argument("--dry-run", action="store_true", help="say what would be done, change nothing")
 
     args = parser.parse_args(argv)
@@ -74,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _retention(settings, *, dry_run: bool) -> int:
+    from boards.exports.store import UNUSED_DAYS, ExportStore
     from realtime.ops import RECEIPT_DAYS
 
     database = Database(settings.database_url)
@@ -95,6 +97,9 @@ def _retention(settings, *, dry_run: bool) -> int:
     verb = "Would delete" if dry_run else "Deleted"
     print(f"{verb} {report.sessions} expired sessions and {report.receipts} op receipts "
           f"older than {RECEIPT_DAYS} days.")
+    # A server prunes them at startup too; a server that runs for months relies on this.
+    exports = ExportStore(settings.data_dir / "exports").prune(dry_run=dry_run)
+    print(f"{verb} {exports} stored exports nobody has read for {UNUSED_DAYS} days.")
     return 0
 
 

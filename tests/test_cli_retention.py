@@ -3,6 +3,8 @@ meeting ended more than TAVOLO_RETENTION_DAYS ago, and says what it did (or woul
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import timedelta
 
 from sqlmodel import Session, select
@@ -66,13 +68,26 @@ def test_retention_run_erases_after_the_period_and_dry_run_changes_nothing(sqlit
     assert "TAVOLO_RETENTION_DAYS is not set: nobody is erased." in kept.stdout
     assert _person(sqlite_url, person_id).name == "Anna Rossi"
 
+    # A stored export nobody has read for 100 days, and one read today (tavolo() puts the
+    # data directory in cwd/var).
+    exports = tmp_path / "var" / "exports" / "ab"
+    exports.mkdir(parents=True)
+    stale, fresh = exports / f"{'ab' * 32}.pdf", exports / f"{'ab' * 31}cd.pdf"
+    for path in (stale, fresh):
+        path.write_bytes(b"%PDF-1.7")
+    long_ago = time.time() - 100 * 86400
+    os.utime(stale, (long_ago, long_ago))
     dry = tavolo("retention", "run", "--dry-run", cwd=tmp_path, database_url=sqlite_url, retention_days="365")
     assert dry.returncode == 0, dry.stderr
     assert f"Would erase 1 person of process 1 (ids {person_id})" in dry.stdout
     assert _person(sqlite_url, person_id).erased_at is None
+    assert "Would delete 1 stored exports nobody has read for 90 days." in dry.stdout
+    assert stale.exists() and fresh.exists()
 
     later = tavolo("retention", "run", cwd=tmp_path, database_url=sqlite_url, retention_days="500")
     assert "No process ended more than 500 days ago" in later.stdout
+    assert "Deleted 1 stored exports nobody has read for 90 days." in later.stdout
+    assert not stale.exists() and fresh.exists()
     assert _person(sqlite_url, person_id).erased_at is None
 
     done = tavolo("retention", "run", cwd=tmp_path, database_url=sqlite_url, retention_days="365")

@@ -97,10 +97,11 @@ class ExportStore:
             except Exception:
                 log.exception("Could not make the %s of %r", fmt, letterhead.title)
 
-    def prune(self, *, days: float = UNUSED_DAYS) -> int:
+    def prune(self, *, days: float = UNUSED_DAYS, dry_run: bool = False) -> int:
         """Delete the files (and `.partial` leftovers) not read nor written for `days`, and
-        return how many. Safe while files are served and made: a file deleted while someone
-        reads it is read whole, and one still wanted is made again at its next download."""
+        return how many (with `dry_run`, only count them). Safe while files are served and
+        made: a file deleted while someone reads it is read whole, and one still wanted is
+        made again at its next download."""
         if not self.directory.is_dir():
             return 0
         before = time.time() - days * 86400
@@ -111,13 +112,14 @@ class ExportStore:
                 path = Path(parent, name)
                 try:
                     if path.stat(follow_symlinks=False).st_mtime < before:
-                        path.unlink()
+                        if not dry_run:
+                            path.unlink()
                         deleted += 1
                 except OSError:
                     # Deleted meanwhile by another server process pruning too, or not ours to
                     # delete: a cache's cleaning never stops the server.
                     continue
-        if deleted:
+        if deleted and not dry_run:
             log.info("Deleted %d stored exports not read for %s days", deleted, days)
         return deleted
 
