@@ -600,10 +600,26 @@ class Facilitation {
     box.hidden = !message;
   }
 
+  // Whether the meeting has ended: from its state once the snapshot came, else as the page
+  // was rendered (the notice shown).
+  panelEnded() {
+    if (this.meeting.state) return this.meeting.state === "ended";
+    return !this.panel.querySelector(".facilitation-ended").hidden;
+  }
+
   renderPanel() {
     const panel = this.panel;
     const focused = panel.contains(document.activeElement) ? document.activeElement : null;
     const state = this.meeting.state;
+    // After the end the server refuses the forms marked `data-live-only` (docs/protocol.md,
+    // "Before, during, after"): they stay readable, turned off, and the notice says why once.
+    const ended = this.panelEnded();
+    panel.querySelector(".facilitation-ended").hidden = !ended;
+    for (const form of panel.querySelectorAll("form[data-live-only]")) {
+      const fieldset = form.querySelector("fieldset");
+      if (fieldset.disabled !== ended) fieldset.disabled = ended;
+      if (ended) this.showError(form, null);
+    }
     const stateText = this.t[`state-${state}`];
     const stateBox = panel.querySelector(".facilitation-meeting-state");
     if (stateText && stateBox.textContent !== stateText) stateBox.textContent = stateText;
@@ -624,7 +640,12 @@ class Facilitation {
     show("[data-send='groups.end']", this.meeting.running);
     this.renderPanelGroups();
     this.renderPanelQuestions();
-    if (focused && focused.hidden) this.keepFocus(focused);
+    if (ended && focused && (focused.hidden || focused.matches(":disabled") || !focused.isConnected)) {
+      // A control the end has turned off gives the focus to the notice that says why.
+      panel.querySelector(".facilitation-ended").focus();
+    } else if (focused && focused.hidden) {
+      this.keepFocus(focused);
+    }
   }
 
   // A button that hides once used (Start → End) must not drop the keyboard focus on the page's
@@ -644,7 +665,7 @@ class Facilitation {
   renderPanelGroups() {
     const panel = this.panel;
     const groups = this.meeting.groups;
-    const key = JSON.stringify([groups, this.meeting.running]);
+    const key = JSON.stringify([groups, this.meeting.running, this.panelEnded()]);
     if (panel.dataset.groupsKey === key) return;
     panel.dataset.groupsKey = key;
     const state = panel.querySelector(".facilitation-groups-state");
@@ -781,6 +802,12 @@ class Facilitation {
     }
     const move = element("button", "btn btn-outline-primary btn-sm", this.t.move);
     move.type = "button";
+    // After the end nobody can be moved (groups.assign is refused); the board can still be opened.
+    if (this.panelEnded()) {
+      li.draggable = false;
+      select.disabled = true;
+      move.disabled = true;
+    }
     move.setAttribute("aria-label", this.fmt(this.t["move-named"], { name }));
     move.addEventListener("click", () => {
       const target = Number(select.value);
@@ -794,7 +821,7 @@ class Facilitation {
 
   dropTarget(box, group) {
     box.addEventListener("dragover", (event) => {
-      if (this.dragged === null) return;
+      if (this.dragged === null || this.panelEnded()) return;
       event.preventDefault(); // this is where it may land
       event.dataTransfer.dropEffect = "move";
       box.classList.add("is-drop-target");
