@@ -120,6 +120,14 @@ def test_in_english_the_ended_board_says_so(new_context, client, world, live_ser
     expect(guest.locator(".board-ended")).to_contain_text(
         "The meeting has ended: the board can still be read")
     expect(guest.locator("button[data-create=note]")).to_be_disabled()
+    # Bootstrap Italia draws the alert's icon in its left padding: the notice keeps that
+    # padding, or the icon covers the first words.
+    ours, alerts = guest.locator(".board-ended").evaluate(
+        "el => { const plain = document.createElement('div'); plain.className = 'alert alert-info';"
+        " el.after(plain); const pads = [el, plain].map(e => { const style = getComputedStyle(e);"
+        " return parseFloat(style.paddingLeft) / parseFloat(style.fontSize); });"
+        " plain.remove(); return pads; }")
+    assert abs(ours - alerts) < 0.01, (ours, alerts)  # in em: the notice's text is smaller
     # The facilitator cannot call everyone to an ended meeting's board either.
     staff = facilitator_page(new_context, world, lang="en")
     expect(staff.locator(".board-ended")).to_be_visible()
