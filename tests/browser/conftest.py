@@ -152,3 +152,12 @@ def facilitator_page(new_context, world, lang: str = "it", **options):
     page.goto(room_path(world))
     live(page)
     return page
+
+
+def open_panel(page):
+    """Open the facilitator's panel by keyboard; returns it."""
+    panel = page.locator("#facilitation-panel")
+    page.locator(".facilitation-summary").focus()
+    page.keyboard.press("Enter")
+    expect(panel).to_have_attribute("open", "")
+    return panel

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
-    axe_violations, console_errors, describe, facilitator_page, live, room_path, sign_in,
+    axe_violations, console_errors, describe, facilitator_page, live, open_panel, room_path, sign_in,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
@@ -36,14 +36,6 @@ def participant_page(new_context, client, world, lang: str = "en", **options):
     page.wait_for_url(re.compile(r"/meetings/\d+/room$"))
     live(page)
     return page
-
-
-def open_panel(page):
-    panel = page.locator("#facilitation-panel")
-    page.locator(".facilitation-summary").focus()
-    page.keyboard.press("Enter")
-    expect(panel).to_have_attribute("open", "")
-    return panel
 
 
 def test_question_timer_voting_and_results_reach_a_participant(new_context, client, world):

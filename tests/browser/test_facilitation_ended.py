@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations, console_errors, describe, facilitator_page
+from tests.browser.conftest import axe_violations, console_errors, describe, facilitator_page, open_panel
 from tests.browser.test_board import participant_page, socket, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
@@ -24,14 +24,6 @@ QUESTION = "Che cosa ci portiamo al prossimo incontro?"
 # What the server refuses once the meeting has ended (docs/protocol.md, "Before, during, after").
 REFUSED = ("Avvia il timer", "Apri la votazione", "Attiva la modalità privata", "Blocca la lavagna",
            "Applica il modello", "Invia il messaggio", "Crea i gruppi")
-
-
-def open_panel(page):
-    panel = page.locator("#facilitation-panel")
-    page.locator(".facilitation-summary").focus()
-    page.keyboard.press("Enter")
-    expect(panel).to_have_attribute("open", "")
-    return panel
 
 
 def test_the_panel_of_an_ended_meeting_keeps_only_what_the_server_takes(
