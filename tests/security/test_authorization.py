@@ -17,7 +17,7 @@ from sqlmodel import Session
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from boards.models import Item, ItemKind
+from boards.models import Board, Item, ItemKind
 from realtime.frames import Op
 from realtime.identity import Identity
 from realtime.messages import OPS
@@ -290,18 +290,26 @@ class Desk:
         return outcome.ack["result"]
 
 
-def _objects(desk: Desk, board: int, participant: int, organization: int) -> dict:
-    """A meeting's notes, frame, question, action and group, made by its facilitator."""
+def _objects(desk: Desk, board: int, participant: int, organization: int, group_board: int | None = None) -> dict:
+    """A meeting's notes, frame, question, action and group, made by its facilitator.
+
+    Given a meeting's group board, its group is used: making groups would dissolve the
+    meeting's own, whose boards the whole meeting may then read (reporting back), and the
+    page table above, which may run after this under xdist, would see them."""
     stream = f"board:{board}"
     desk.op("meeting", "meeting.start", {})
     frame = desk.op(stream, "item.create", {"kind": "frame", "x": 0, "y": 0, "text": "Cornice"})["item"]["id"]
     note = desk.op(stream, "item.create", {"kind": "note", "x": 1, "y": 1, "text": "Nota"})["item"]["id"]
     prompt = desk.op("meeting", "prompt.open", {"text": "Domanda?"})["prompt"]["id"]
     action = desk.op("meeting", "action.add", {"text": "Azione", "owner": organization})["action"]["id"]
-    made = desk.op("meeting", "groups.create", {"strategy": "manual", "assignments": {str(participant): 0}})
+    if group_board is None:
+        made = desk.op("meeting", "groups.create", {"strategy": "manual", "assignments": {str(participant): 0}})
+        group, group_board = made["groups"][0]["id"], made["groups"][0]["board"]
+    else:
+        with Session(desk.engine) as session:
+            group = session.get(Board, group_board).group_id
     return {"board": board, "frame": frame, "note": note, "prompt": prompt, "action": action,
-            "group": made["groups"][0]["id"], "group_board": made["groups"][0]["board"],
-            "participant": participant, "organization": organization}
+            "group": group, "group_board": group_board, "participant": participant, "organization": organization}
 
 
 @pytest.fixture(scope="module")
@@ -324,7 +332,8 @@ def desks(scenario):
     q_person = (q_person["invites"] if isinstance(q_person, dict) else q_person)[0]["person"]
     theirs = Desk(s.engine, q_staff["facilitator"], q_meeting["id"])
     return {
-        "A": (ours, _objects(ours, s.meeting_a["plenary_board"], s.people["participant"], s.organization)),
+        "A": (ours, _objects(ours, s.meeting_a["plenary_board"], s.people["participant"], s.organization,
+                             group_board=s.group_board)),
         "B": (other_meeting, _objects(other_meeting, s.meeting_b["plenary_board"], s.people["participant"],
                                       s.organization)),
         "Q": (theirs, _objects(theirs, q_meeting["plenary_board"], q_person, q_org)),
