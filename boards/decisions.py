@@ -9,21 +9,25 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from boards.clock import utcnow
 from boards.errors import InvalidInput, NotFound
 from boards.events import append, meeting_stream
 from boards.guards import STAFF, open_meeting_for_change
-from boards.ids import fetch
+from boards.ids import MAX_ID, fetch
+from boards.items import ITEM_VIEW_COLUMNS, item_views, may_read_board
 from boards.models import (
     Action,
     ActionStatus,
     Board,
+    BoardKind,
     Decision,
     DecisionMethod,
     Event,
     Item,
+    ItemKind,
     Meeting,
     Organization,
     Person,
@@ -142,6 +146,37 @@ def update_action(*, session: Session, meeting: Meeting, actor_person: Person, a
     session.add(action)
     return append(session, stream=meeting_stream(meeting.id), name="action.updated",
                   data={"action": action_view(action)}, actor=actor_person, op_id=op_id)
+
+
+# The boards in the order people think of them: the plenary, the groups', then the others.
+_BOARD_RANK = {BoardKind.plenary: 0, BoardKind.group: 1}
+_ITEMS = Item.__table__
+
+
+def citable_notes(session: Session, meeting: Meeting, viewer: Person,
+                  item_ids: list[int] | None = None) -> list[dict]:
+    """The meeting's boards that `viewer` may read (`may_read_board`), each with its notes as
+    the board snapshot shows them to `viewer` (a private note's text hidden): the notes a
+    decision may cite, and the names of those it cites. With `item_ids`, only those notes
+    and the boards that hold one. Raises InvalidInput (more than ITEMS_LIMIT ids)."""
+    if item_ids is not None and len(item_ids) > ITEMS_LIMIT:
+        raise InvalidInput("A decision cites at most {limit} items", limit=ITEMS_LIMIT)
+    boards = [board for board in session.exec(select(Board).where(Board.meeting_id == meeting.id))
+              if may_read_board(session, viewer, board)]
+    boards.sort(key=lambda board: (_BOARD_RANK.get(board.kind, 2), board.id))
+    query = (sa_select(_ITEMS.c.board_id, *(_ITEMS.c[name] for name in ITEM_VIEW_COLUMNS))
+             .where(_ITEMS.c.board_id.in_([board.id for board in boards]), _ITEMS.c.kind == ItemKind.note,
+                    _ITEMS.c.deleted_at.is_(None))
+             .order_by(_ITEMS.c.id))
+    if item_ids is not None:
+        # An id beyond the column's range names no note (and PostgreSQL's driver would raise).
+        query = query.where(_ITEMS.c.id.in_([i for i in item_ids if 1 <= i <= MAX_ID]))
+    rows: dict[int, list[tuple]] = {board.id: [] for board in boards}
+    for board_id, *columns in session.execute(query):
+        rows[board_id].append(columns)
+    return [{"id": board.id, "kind": board.kind.value, "title": board.title, "group": board.group_id,
+             "notes": item_views(rows[board.id], viewer)}
+            for board in boards if item_ids is None or rows[board.id]]
 
 
 def decisions_of(session: Session, meeting_id: int) -> list[Decision]:

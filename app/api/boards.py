@@ -1,11 +1,16 @@
-"""Board snapshots over HTTP, with the protocol's visibility rules."""
+"""Board snapshots over HTTP, and the notes of a meeting's boards, with the protocol's
+visibility rules."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from app.deps import CurrentActor, SessionDep
-from boards import events, items
+from boards import decisions, events, items
+from boards.access import require_meeting_member
+from boards.meetings import get_meeting
 
 router = APIRouter(tags=["boards"])
 
@@ -18,3 +23,12 @@ def get_board(board_id: int, actor: CurrentActor, session: SessionDep) -> dict:
     seq = events.head(session, events.board_stream(board.id))
     return {"id": board.id, "title": board.title, "seq": seq,
             **items.board_state(session, board, viewer)}
+
+
+@router.get("/meetings/{meeting_id}/notes")
+def meeting_notes(meeting_id: int, actor: CurrentActor, session: SessionDep,
+                  item_ids: Annotated[list[int] | None, Query(alias="items")] = None) -> dict:
+    """The notes of every board of the meeting the caller may read, or only the `items` named (members)."""
+    meeting = get_meeting(session, meeting_id)
+    viewer = require_meeting_member(session, actor, meeting)
+    return {"boards": decisions.citable_notes(session, meeting, viewer, item_ids)}

@@ -139,3 +139,88 @@ def test_board_errors(client, world, meeting, make_account):
     assert_error(client.get(f"/api/v1/boards/{meeting['plenary_board']}",
                             headers=make_account().auth), 403)
     assert_error(client.get(f"/api/v1/boards/{meeting['plenary_board']}"), 401)
+
+
+# --- GET /api/v1/meetings/{id}/notes: the notes a decision may cite, from every board ------
+
+
+def other_participant(client, world) -> dict:
+    """A second participant of the process, with their bearer headers."""
+    invite = client.post(f"/api/v1/processes/{world.process}/invites", headers=world.facilitator.auth,
+                         json={"name": "Persona di un altro gruppo", "role": "participant",
+                               "organization": world.organizations["public"]}).json()
+    joined = client.post("/api/v1/join", json={"invite": invite["invite"]}).json()
+    return {"person": joined["participant"]["id"], "auth": bearer(joined["token"])}
+
+
+def notes_seen(client, meeting: dict, headers: dict, **params) -> dict[int, list]:
+    answer = client.get(f"/api/v1/meetings/{meeting['id']}/notes", headers=headers, params=params)
+    assert answer.status_code == 200, answer.text
+    return {board["id"]: [(note["id"], note["text"]) for note in board["notes"]] for board in answer.json()["boards"]}
+
+
+def test_the_notes_of_every_board_the_caller_may_read(client, world, meeting, engine):
+    plenary = meeting["plenary_board"]
+    member, outsider = world.participant, other_participant(client, world)
+    group = group_board(engine, meeting["id"], [member["person"]])
+    in_plenary = add_item(engine, plenary, outsider["person"], text="In plenaria")
+    add_item(engine, plenary, outsider["person"], kind=ItemKind.frame, text="Una cornice")
+    add_item(engine, plenary, outsider["person"], text="Cancellata", deleted_at=utcnow())
+    in_group = add_item(engine, group, member["person"], text="Nel gruppo")
+
+    body = client.get(f"/api/v1/meetings/{meeting['id']}/notes", headers=world.facilitator.auth).json()
+    assert [(b["id"], b["kind"], b["title"]) for b in body["boards"]] == [
+        (plenary, "plenary", "Plenaria"), (group, "group", "Gruppo A")]
+    assert set(body["boards"][1]["notes"][0]) == ITEM_KEYS
+    expected = {plenary: [(in_plenary, "In plenaria")], group: [(in_group, "Nel gruppo")]}
+    for headers in (world.facilitator.auth, world.secretary.auth, bearer(member["token"])):
+        assert notes_seen(client, meeting, headers) == expected
+    # A participant of another group, and an observer, get the plenary only: not even the
+    # group board's title.
+    for headers in (outsider["auth"], bearer(world.observer["token"])):
+        assert notes_seen(client, meeting, headers) == {plenary: [(in_plenary, "In plenaria")]}
+        assert notes_seen(client, meeting, headers, items=[in_group]) == {}
+
+
+def test_a_group_board_is_for_everyone_once_its_group_has_ended(client, world, meeting, engine):
+    group = group_board(engine, meeting["id"], [world.participant["person"]])
+    note = add_item(engine, group, world.participant["person"], text="Riportato in plenaria")
+    with Session(engine) as session:
+        board = session.get(Board, group)
+        session.get(BreakoutGroup, board.group_id).ended_at = utcnow()
+        session.commit()
+    assert notes_seen(client, meeting, bearer(world.observer["token"]))[group] == [(note, "Riportato in plenaria")]
+
+
+def test_a_private_note_keeps_its_text_hidden(client, world, meeting, engine):
+    board = meeting["plenary_board"]
+    secret = add_item(engine, board, world.participant["person"], text="Idea ancora riservata", private=True)
+    for headers in (bearer(world.participant["token"]), world.facilitator.auth):
+        assert notes_seen(client, meeting, headers, items=[secret]) == {board: [(secret, "Idea ancora riservata")]}
+    hidden = client.get(f"/api/v1/meetings/{meeting['id']}/notes", headers=bearer(world.observer["token"]),
+                        params={"items": [secret]}).json()["boards"][0]["notes"][0]
+    assert hidden["text"] is None and hidden["redacted"] is True
+
+
+def test_only_the_notes_named(client, world, meeting, engine):
+    board = meeting["plenary_board"]
+    author = world.participant["person"]
+    first, _, third = (add_item(engine, board, author, text=text) for text in ("Uno", "Due", "Tre"))
+    assert notes_seen(client, meeting, world.facilitator.auth, items=[third, first, 2**40]) == {
+        board: [(first, "Uno"), (third, "Tre")]}
+    # A note of another meeting is not named, nor is its board.
+    other = client.post(f"/api/v1/processes/{world.process}/meetings", headers=world.facilitator.auth,
+                        json={"title": "Altro", "starts_at": "2027-04-01T09:00:00Z", "mode": "online",
+                              "agenda": []}).json()
+    elsewhere = add_item(engine, other["plenary_board"], author, text="Altrove")
+    assert notes_seen(client, meeting, world.facilitator.auth, items=[elsewhere]) == {}
+
+
+def test_meeting_notes_errors(client, world, meeting, make_account):
+    url = f"/api/v1/meetings/{meeting['id']}/notes"
+    assert_error(client.get(url, headers=world.facilitator.auth, params={"items": list(range(1, 202))}),
+                 422, "200")
+    assert_error(client.get(url, headers=world.facilitator.auth, params={"items": "uno"}), 422)
+    assert_error(client.get("/api/v1/meetings/999999999/notes", headers=world.facilitator.auth), 404, "meeting")
+    assert_error(client.get(url, headers=make_account().auth), 403)
+    assert_error(client.get(url), 401)
