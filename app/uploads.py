@@ -2,9 +2,10 @@
 upload (app/api/documents.py) and the documents page's form (app/pages/documents.py) share it.
 
 Starlette's own form parsing reads (and spools to disk) the whole body before a route sees
-it. Here a declared `Content-Length` over the limit is refused before anything is read, and
+it. Here a declared `Content-Length` over the limit is refused without reading the file, and
 the parse stops as soon as the file passes the limit, so an oversize upload is never read
-whole (docs/operations.md, `TAVOLO_UPLOAD_MAX_BYTES`).
+whole (docs/operations.md, `TAVOLO_UPLOAD_MAX_BYTES`). A form that wants to come back with
+what was typed gets the text fields read before the refusal: those sent before the file.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from boards.meeting_documents import megabytes
 FORM_OVERHEAD = 64 * 1024
 # The upload form has a file, a title and a CSRF token; a few more fields are tolerated.
 MAX_FIELDS = 5
+# A text field is a title or a token: over this it is not one (Starlette allows 1 MB).
+MAX_FIELD_BYTES = FORM_OVERHEAD
 
 
 def too_large(limit: int) -> TooLarge:
@@ -29,12 +32,23 @@ def too_large(limit: int) -> TooLarge:
 
 
 class CappedParser(MultiPartParser):
-    """Starlette's multipart parser, stopping once the files pass `limit` bytes."""
+    """Starlette's multipart parser, stopping once the files pass `limit` bytes, or as soon
+    as a file begins if `fields_only`."""
 
-    def __init__(self, *args, limit: int, **kwargs) -> None:
+    def __init__(self, *args, limit: int, fields_only: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.limit = limit
+        self.fields_only = fields_only
         self.file_bytes = 0
+
+    def on_headers_finished(self) -> None:
+        super().on_headers_finished()
+        if self.fields_only and self._current_part.file is not None:
+            raise too_large(self.limit)
+
+    def text_fields(self) -> dict[str, str]:
+        """The text fields read so far."""
+        return {name: value for name, value in self.items if isinstance(value, str)}
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self._current_part.file is not None:
@@ -62,25 +76,34 @@ def is_multipart(request: Request) -> bool:
     return request.headers.get("content-type", "").startswith("multipart/form-data")
 
 
-async def read_form(request: Request, limit: int) -> Upload:
+async def read_form(request: Request, limit: int, typed: dict[str, str] | None = None) -> Upload:
     """The file and text fields of a multipart body, reading at most `limit` bytes of file.
 
-    Raises TooLarge (a declared length over the limit before reading anything, else as soon
-    as the file passes it), InvalidInput (not multipart, unreadable).
+    `typed`, if given, receives the text fields read before a refusal, for the form to come
+    back with them; a declared length over the limit then still reads the fields sent before
+    the file (at most MAX_FIELDS of MAX_FIELD_BYTES), none of the file. Without it, such a
+    body is refused before anything is read.
+
+    Raises TooLarge (a declared length over the limit, or as soon as the file passes it),
+    InvalidInput (not multipart, unreadable).
     """
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + FORM_OVERHEAD:
+    over = declared.isdigit() and int(declared) > limit + FORM_OVERHEAD
+    if over and typed is None:
         raise too_large(limit)
     if not is_multipart(request):
         raise InvalidInput("Send the document as multipart/form-data, in the field 'file'")
     parser = CappedParser(request.headers, request.stream(), max_files=1, max_fields=MAX_FIELDS,
-                          limit=limit)
+                          max_part_size=MAX_FIELD_BYTES, limit=limit, fields_only=over)
     try:
         form = await parser.parse()
     except MultiPartException as error:
         raise InvalidInput("The upload could not be read: {reason}", reason=str(error)) from None
+    finally:
+        if typed is not None:
+            typed.update(parser.text_fields())
     upload = form.get("file")
-    fields = {name: value for name, value in form.multi_items() if isinstance(value, str)}
+    fields = parser.text_fields()
     return Upload(file=upload if isinstance(upload, UploadFile) else None,
                   title=fields.get("title", ""), fields=fields)
 

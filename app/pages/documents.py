@@ -7,6 +7,11 @@ the pages' form parsing, which would read and spool the whole file before anyone
 it: a declared length over the limit is refused before reading, a body that passes the limit
 as soon as it does, with the message in the form. It then checks the CSRF token itself, so
 its route is on `upload_router`, which app/pages/routes.py includes without `csrf_protect`.
+
+A refused upload gives the form back with the title as typed, even when the body was cut
+short: the form puts the title before the file, and browsers send the parts in the form's
+order, so it has been read before the file is. Browsers cannot put the file back, so the
+form asks for it again.
 """
 
 from __future__ import annotations
@@ -43,8 +48,9 @@ def field_names() -> dict[str, str]:
 
 
 def page_context(session: Session, actor: Actor, meeting: Meeting, settings: Settings,
-                 **forms: FormState) -> dict:
-    """What the page shows. Raises NotAllowed unless a member of the meeting."""
+                 choose_again: bool = False, **forms: FormState) -> dict:
+    """What the page shows, `choose_again` when the upload form comes back without the file
+    it sent. Raises NotAllowed unless a member of the meeting."""
     person = require_meeting_member(session, actor, meeting)
     documents = meeting_documents.list_documents(session, actor=actor, meeting_id=meeting.id)
     _accounts, names = display_names(session, account_ids=[],
@@ -59,6 +65,7 @@ def page_context(session: Session, actor: Actor, meeting: Meeting, settings: Set
         "limit_mb": meeting_documents.megabytes(settings.upload_max_bytes),
         "L": field_names(),
         "forms": Forms(forms),
+        "choose_again": choose_again,
     }
 
 
@@ -81,13 +88,14 @@ async def upload_document(meeting_id: int, request: Request, actor: PageActor,
         require_csrf(request, form.get(CSRF_FIELD))
         return await run_in_threadpool(_refused, request, actor, session, settings, meeting_id,
                                        InvalidInput("Choose the file to upload", field="file"),
-                                       str(form.get("title", "")))
+                                       str(form.get("title", "")), file_sent=False)
+    typed: dict[str, str] = {}
     try:
-        upload = await read_form(request, settings.upload_max_bytes)
+        upload = await read_form(request, settings.upload_max_bytes, typed)
     except InvalidInput as error:
-        # Refusing changes nothing, so it needs no CSRF token (the body holding it is unread).
+        # Refusing changes nothing, so it needs no CSRF token (the rest of the body is unread).
         return await run_in_threadpool(_refused, request, actor, session, settings, meeting_id,
-                                       error, "")
+                                       error, typed.get("title", ""), file_sent=True)
     try:
         require_csrf(request, upload.fields.get(CSRF_FIELD))
         return await run_in_threadpool(_attach, request, actor, session, settings, meeting_id,
@@ -110,7 +118,8 @@ def _attach(request: Request, actor: Actor, session: Session, settings: Settings
         )
     except FORM_ERRORS as error:
         session.rollback()
-        return _refused(request, actor, session, settings, meeting_id, error, upload.title)
+        return _refused(request, actor, session, settings, meeting_id, error, upload.title,
+                        file_sent=upload.file is not None and bool(upload.file.filename))
     session.commit()
     if not is_htmx(request):
         return see_other(request, f"/meetings/{meeting_id}/documents")
@@ -120,12 +129,16 @@ def _attach(request: Request, actor: Actor, session: Session, settings: Settings
 
 
 def _refused(request: Request, actor: Actor, session: Session, settings: Settings,
-             meeting_id: int, error: DomainError, title: str) -> Response:
-    """The upload form back with what went wrong (413 for a file over the limit)."""
+             meeting_id: int, error: DomainError, title: str, *, file_sent: bool) -> Response:
+    """The upload form back with the title as typed and what went wrong (413 for a file over
+    the limit), asking for the file again if one was sent."""
     meeting = meetings.get_meeting(session, meeting_id)
     state = form_error("upload", {"title": title}, error, field_names())
+    if state.message:  # an error naming no field is about the file: its size, kind or content
+        state = FormState("upload", values=state.values, errors={"file": state.message})
     return render_part(request, PAGE, "documents", status=status_of(error),
-                       **page_context(session, actor, meeting, settings, upload=state))
+                       **page_context(session, actor, meeting, settings, choose_again=file_sent,
+                                      upload=state))
 
 
 @router.post("/meetings/{meeting_id}/documents/{document_id}/remove")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import Session, select
 
-from boards.models import MeetingDocument
+from boards.models import NAME_LIMIT, MeetingDocument
 from tests.pages.conftest import post_form, sign_in, token_for
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -51,19 +53,62 @@ def test_a_name_with_html_is_shown_as_text(facilitator_client, world):
     assert "script_.pdf" in answer.text
 
 
-def test_wrong_files_come_back_with_the_message(facilitator_client, world, engine, settings,
-                                                 monkeypatch):
+def input_tag(page: str, element_id: str) -> str:
+    """The `<input>` with that id in the page (its attributes, one line)."""
+    found = re.search(rf'<input[^>]*\bid="{element_id}"[^>]*>', page)
+    assert found, f"no input #{element_id}"
+    return " ".join(found.group().split())
+
+
+def assert_file_refused(page: str, message: str, title: str) -> None:
+    """The form back with the title as typed, `message` at the file field (described by it,
+    invalid, with the focus) and a request to choose the file again."""
+    file_input = input_tag(page, "upload-file")
+    assert 'aria-describedby="upload-file-hint upload-file-error upload-file-again"' in file_input
+    assert 'aria-invalid="true"' in file_input and "autofocus" in file_input
+    assert f'<div id="upload-file-error" class="form-error">{message}' in page
+    assert "Scegli di nuovo il file" in page
+    assert f'value="{title}"' in input_tag(page, "upload-title")
+    assert page.count("autofocus") == 1
+
+
+def test_wrong_files_come_back_with_the_message_and_the_title(facilitator_client, world, engine,
+                                                              settings, monkeypatch):
     answer = attach(facilitator_client, world, name="pagina.html", data=b"<html></html>",
-                    media_type="text/html")
-    assert answer.status_code == 415 and "Questo tipo di file non è accettato" in answer.text
-    answer = attach(facilitator_client, world, name="finto.pdf", data=b"GIF89a")
-    assert answer.status_code == 422 and "non è un file PDF" in answer.text
+                    media_type="text/html", title="Ordine del giorno")
+    assert answer.status_code == 415
+    assert_file_refused(answer.text, "Questo tipo di file non è accettato", "Ordine del giorno")
+    answer = attach(facilitator_client, world, name="finto.pdf", data=b"GIF89a", title="Relazione")
+    assert answer.status_code == 422
+    assert_file_refused(answer.text, "Il contenuto del file non è un file PDF", "Relazione")
     monkeypatch.setattr(settings, "upload_max_bytes", 10)
-    answer = attach(facilitator_client, world)
-    assert answer.status_code == 413 and "supera il limite" in answer.text
+    answer = attach(facilitator_client, world, title="Slide")
+    assert answer.status_code == 413
+    assert_file_refused(answer.text, "Il file supera il limite", "Slide")
+    # No file chosen: nothing to choose "again".
     answer = post_form(facilitator_client, page_path(world), {"title": "Senza file"},
                        page=page_path(world), htmx=True)
-    assert answer.status_code == 422 and 'aria-invalid="true"' in answer.text
+    assert answer.status_code == 422
+    file_input = input_tag(answer.text, "upload-file")
+    assert 'aria-invalid="true"' in file_input and "autofocus" in file_input
+    assert "Scegli il file da caricare" in answer.text and "Scegli di nuovo" not in answer.text
+    assert 'value="Senza file"' in input_tag(answer.text, "upload-title")
+    with Session(engine) as session:
+        assert session.exec(select(MeetingDocument).where(
+            MeetingDocument.meeting_id == world.meeting["id"])).all() == []
+
+
+def test_a_title_in_error_keeps_the_focus_and_asks_for_the_file_again(facilitator_client, world,
+                                                                     engine):
+    title = "R" * (NAME_LIMIT + 1)
+    answer = attach(facilitator_client, world, title=title)
+    assert answer.status_code == 422
+    title_input = input_tag(answer.text, "upload-title")
+    assert 'aria-invalid="true"' in title_input and "autofocus" in title_input
+    assert f'value="{title}"' in title_input
+    file_input = input_tag(answer.text, "upload-file")
+    assert 'aria-describedby="upload-file-hint upload-file-again"' in file_input
+    assert "aria-invalid" not in file_input and "autofocus" not in file_input
     with Session(engine) as session:
         assert session.exec(select(MeetingDocument).where(
             MeetingDocument.meeting_id == world.meeting["id"])).all() == []
@@ -93,14 +138,18 @@ def test_the_secretary_attaches_too_in_english(client, world):
 BOUNDARY = "tavolo-test-boundary"
 
 
-def multipart_chunks(token: str, data: bytes, chunk: int = 4096) -> list[bytes]:
-    """A browser's upload form, field by field in the form's order (the CSRF token first),
-    the file in chunks as they would arrive from the network."""
+def multipart_chunks(token: str, data: bytes, chunk: int = 4096, *,
+                     title_first: bool = True) -> list[bytes]:
+    """A browser's upload form, field by field in the form's order (the CSRF token, the
+    title, the file), the file in chunks as they would arrive from the network.
+    `title_first=False` sends the title last, as a client that orders its parts otherwise."""
+    title = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n"
+             "Relazione del RUP\r\n")
     head = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
-            f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"Grande.pdf\"\r\n"
+            + (title if title_first else "")
+            + f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"Grande.pdf\"\r\n"
             "Content-Type: application/pdf\r\n\r\n").encode()
-    tail = (f"\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n"
-            f"Relazione\r\n--{BOUNDARY}--\r\n").encode()
+    tail = ("\r\n" + ("" if title_first else title) + f"--{BOUNDARY}--\r\n").encode()
     return [head] + [data[i:i + chunk] for i in range(0, len(data), chunk)] + [tail]
 
 
@@ -150,15 +199,22 @@ def test_an_oversize_upload_is_refused_in_the_form_without_reading_it_whole(
     status, page, read = post_streaming(facilitator_client, page_path(world), chunks,
                                         declare_length=False)
     assert status == 413, page
-    assert ('<div class="alert alert-danger" role="alert" tabindex="-1" autofocus>'
-            "Il file supera il limite di 0.00 MB</div>") in page
-    assert "<html" not in page and 'id="upload-file"' in page
+    assert "<html" not in page
+    assert_file_refused(page, "Il file supera il limite di 0.00 MB", "Relazione del RUP")
     assert read < 1000 + 2 * 4096 < total
-    # A declared length over the limit: refused before reading anything.
+    # A declared length over the limit: only the fields before the file are read.
     status, page, read = post_streaming(facilitator_client, page_path(world), chunks,
                                         declare_length=True)
-    assert status == 413 and "Il file supera il limite" in page
-    assert read == 0
+    assert status == 413
+    assert_file_refused(page, "Il file supera il limite", "Relazione del RUP")
+    assert read == len(chunks[0])
+    # A title sent after the file is not reached: refused all the same, without it.
+    late = multipart_chunks(token, PDF + b"0" * 200_000, title_first=False)
+    for declare_length in (False, True):
+        status, page, _read = post_streaming(facilitator_client, page_path(world), late,
+                                             declare_length=declare_length)
+        assert status == 413
+        assert_file_refused(page, "Il file supera il limite", "")
     with Session(engine) as session:
         assert session.exec(select(MeetingDocument).where(
             MeetingDocument.meeting_id == world.meeting["id"])).all() == []
