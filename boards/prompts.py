@@ -19,7 +19,7 @@ from boards.groups import require_current_groups
 from boards.guards import open_meeting_for_change
 from boards.ids import fetch
 from boards.meetings import prompt_view
-from boards.models import Event, Meeting, Person, Prompt
+from boards.models import Event, Meeting, MeetingState, Person, Prompt
 from boards.text import clean_text
 
 
@@ -27,7 +27,9 @@ def open_prompt(*, session: Session, meeting: Meeting, actor_person: Person, tex
                 group_ids: list[int] | None = None, deadline: datetime | None = None,
                 op_id: str | None = None) -> Event:
     """Open a guiding question; `group_ids` None means everyone. A deadline must be in the
-    future. Allowed after the meeting has ended (reflection between meetings).
+    future. Allowed after the meeting has ended (reflection between meetings), then only with
+    a deadline: after the end the board takes notes only up to it (`boards.items.create_item`),
+    so a question without one could not be answered.
 
     Returns `prompt.opened`. Raises NotAllowed, InvalidInput.
     """
@@ -43,6 +45,9 @@ def open_prompt(*, session: Session, meeting: Meeting, actor_person: Person, tex
                                field="deadline") from None
         if deadline <= utcnow():
             raise InvalidInput("The deadline must be in the future")
+    elif meeting.state == MeetingState.ended:
+        raise InvalidInput("The meeting has ended: a guiding question needs a deadline ('{field}') in the "
+                           "future, until which it is answered on the board", field="deadline")
     prompt = Prompt(meeting_id=meeting.id, text=text, group_ids=group_ids, deadline=deadline)
     session.add(prompt)
     session.flush()

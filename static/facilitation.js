@@ -535,6 +535,8 @@ class Facilitation {
   submit(form, op) {
     const fields = form.elements;
     let data;
+    let refused;
+    this.clearErrors(form);
     if (op === "prompt.open") {
       const text = fields.text.value.trim();
       if (!text) return this.invalid(form, fields.text);
@@ -542,6 +544,11 @@ class Facilitation {
       const groups = [...form.querySelectorAll("input[name=groups]:checked")].map((box) => Number(box.value));
       if (groups.length) data.groups = groups;
       if (fields.deadline.value) data.deadline = new Date(fields.deadline.value).toISOString();
+      else if (this.panelEnded()) return this.fieldError(fields.deadline, this.t["deadline-needed"]);
+      refused = (frame) => {
+        if (this.aboutDeadline(data, frame)) this.fieldError(fields.deadline, frame.message || frame.code);
+        else this.showError(form, frame.message || frame.code);
+      };
     } else if (op === "timer.start") {
       const minutes = Number(fields.minutes.value);
       if (!(minutes > 0)) return this.invalid(form, fields.minutes);
@@ -573,8 +580,15 @@ class Facilitation {
         fields.deadline.value = "";
       }
       if (op === "message.broadcast") fields.text.value = "";
-    });
+    }, refused);
     return undefined;
+  }
+
+  // Whether the server refused a question for its deadline: none after the end, or one
+  // already past (boards/prompts.py). The error frame names no field, so what was sent tells.
+  aboutDeadline(data, frame) {
+    if (frame.code !== "bad_request") return false;
+    return data.deadline ? Date.parse(data.deadline) <= Date.now() : this.panelEnded();
   }
 
   invalid(form, field) {
@@ -583,15 +597,48 @@ class Facilitation {
     field.focus();
   }
 
-  send(form, op, data, done) {
-    this.showError(form, null);
-    for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+  send(form, op, data, done, refused = (frame) => this.showError(form, frame.message || frame.code)) {
+    this.clearErrors(form);
     const stream = form.dataset.stream === "board" ? this.boardStream : "meeting";
     if (!stream || !this.conn) return;
-    this.conn.op(stream, op, data, {
-      ack: () => done && done(),
-      refused: (frame) => this.showError(form, frame.message || frame.code),
-    });
+    this.conn.op(stream, op, data, { ack: () => done && done(), refused });
+  }
+
+  clearErrors(form) {
+    this.showError(form, null);
+    for (const field of form.querySelectorAll("[data-describers]")) this.fieldError(field, null);
+    for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+  }
+
+  // An error about one field, next to it (`#<id>-error`), the focus going there.
+  fieldError(field, message) {
+    const box = document.getElementById(`${field.id}-error`);
+    box.textContent = message || "";
+    box.hidden = !message;
+    if (message) field.setAttribute("aria-invalid", "true");
+    else field.removeAttribute("aria-invalid");
+    this.describe(field);
+    if (message) field.focus();
+  }
+
+  // A field is described by those of its hint and error (`data-describers`) that are shown.
+  describe(field) {
+    const ids = field.dataset.describers.split(" ").filter((id) => !document.getElementById(id).hidden);
+    if (ids.length) field.setAttribute("aria-describedby", ids.join(" "));
+    else field.removeAttribute("aria-describedby");
+  }
+
+  // After the end a question is answered on the board only until its deadline, so the server
+  // refuses one without (boards/prompts.py): the field becomes required, its hint says why.
+  renderDeadline(ended) {
+    const field = this.panel.querySelector("#facilitation-deadline");
+    if (field.required === ended) return;
+    field.required = ended;
+    if (ended) field.setAttribute("aria-required", "true");
+    else field.removeAttribute("aria-required");
+    field.labels[0].textContent = this.t[ended ? "deadline-required" : "deadline-optional"];
+    document.getElementById("facilitation-deadline-hint").hidden = !ended;
+    this.describe(field);
   }
 
   showError(form, message) {
@@ -620,6 +667,7 @@ class Facilitation {
       if (fieldset.disabled !== ended) fieldset.disabled = ended;
       if (ended) this.showError(form, null);
     }
+    this.renderDeadline(ended);
     const stateText = this.t[`state-${state}`];
     const stateBox = panel.querySelector(".facilitation-meeting-state");
     if (stateText && stateBox.textContent !== stateText) stateBox.textContent = stateText;
