@@ -158,9 +158,7 @@ def citable_notes(session: Session, meeting: Meeting, viewer: Person,
     """The meeting's boards that `viewer` may read (`may_read_board`), each with its notes as
     the board snapshot shows them to `viewer` (a private note's text hidden): the notes a
     decision may cite, and the names of those it cites. With `item_ids`, only those notes
-    and the boards that hold one. Raises InvalidInput (more than ITEMS_LIMIT ids)."""
-    if item_ids is not None and len(item_ids) > ITEMS_LIMIT:
-        raise InvalidInput("A decision cites at most {limit} items", limit=ITEMS_LIMIT)
+    and the boards that hold one."""
     boards = [board for board in session.exec(select(Board).where(Board.meeting_id == meeting.id))
               if may_read_board(session, viewer, board)]
     boards.sort(key=lambda board: (_BOARD_RANK.get(board.kind, 2), board.id))

@@ -2,11 +2,25 @@
 // the meeting stream's snapshot (`decisions`, `actions`, `lines`) and its events; and, for
 // facilitators and secretaries, the forms that send `decision.record`, `action.add` and
 // `action.update`. It shares the live board's connection (board-connection.js) and keeps the
-// notes of the board on screen, which a decision may cite. Every word comes from the data
-// attributes of templates/partials/meeting_record.html, in the page's language.
+// notes of the board on screen live; a decision may also cite the notes of the meeting's other
+// boards, which it reads, as the person may read them, from GET /api/v1/meetings/{id}/notes
+// (docs/api.md), as it does the notes that decisions cite to name them. Every word comes from
+// the data attributes of templates/partials/meeting_record.html, in the page's language.
 
 import { whenConnected } from "./board-connection.js";
 import { element, json, snippet } from "./dom.js";
+
+// The most ids one GET .../notes?items= names: a decision's own limit (boards/decisions.py).
+const ITEMS_PER_REQUEST = 200;
+
+// Text for a filter to match: lower case, accents dropped (a search for "citta" finds "città").
+function fold(text, lang) {
+  return text.normalize("NFD").replace(/\p{M}/gu, "").toLocaleLowerCase(lang);
+}
+
+function readingOrder(a, b) {
+  return a.y - b.y || a.x - b.x || a.id - b.id;
+}
 
 class Record {
   constructor(root) {
@@ -21,15 +35,41 @@ class Record {
     this.actions = new Map();
     this.lines = [];
     this.boardStream = null;
+    this.screenBoard = null; // the id of the board on screen
     this.notes = new Map(); // the notes of the board on screen, by id
+    this.meetingId = Number(root.dataset.meeting);
+    // Notes of any board, by id, each with its `board`: the cited ones the page came with, then
+    // those loaded for the form or asked for to name a decision's notes.
+    this.known = new Map(json(root.dataset.cited, []).map((note) => [note.id, note]));
+    this.asked = new Set(); // cited ids asked for already (a board the person may not read stays unnamed)
+    // The form: the boards it may cite from (id → title, in the order of the last load), their
+    // notes as last loaded (id → notes), the board picked (null: the board on screen, or "all"),
+    // and the notes chosen, from any board (id → note).
+    this.titles = new Map();
+    this.loaded = new Map();
+    this.loading = false;
+    this.loadFailed = false;
+    this.pick = null;
+    this.chosen = new Map();
     this.announcer = document.querySelector(".meeting-announcer");
     this.ui = {
       decisions: root.querySelector(".record-decisions"),
       actions: root.querySelector(".record-actions"),
       lines: root.querySelector(".record-lines"),
       choices: root.querySelector(".record-item-choices"),
+      boardChoice: root.querySelector("#record-items-board"),
+      filter: root.querySelector("#record-items-filter"),
+      shown: root.querySelector(".record-items-shown"),
+      chosen: root.querySelector(".record-items-chosen"),
+      chosenNone: root.querySelector(".record-items-none"),
       actionsError: root.querySelector(".record-actions-error"),
     };
+    if (this.ui.boardChoice) {
+      this.allBoards = this.ui.boardChoice.querySelector("option[value=all]");
+      for (const option of this.ui.boardChoice.options) {
+        if (option !== this.allBoards) this.titles.set(Number(option.value), option.textContent.trim());
+      }
+    }
   }
 
   // --- words -----------------------------------------------------------------------------------
@@ -46,6 +86,17 @@ class Record {
   noteName(note) {
     if (note.redacted) return this.t["private-note"];
     return note.text ? snippet(note.text) : this.t["empty-note"];
+  }
+
+  // A cited note in the list of decisions: its text in quotes, or what stands for it.
+  citedName(id) {
+    const note = this.notes.get(id) ?? this.known.get(id);
+    if (!note) return null;
+    return note.redacted || !note.text ? this.noteName(note) : `“${snippet(note.text)}”`;
+  }
+
+  boardTitle(id) {
+    return this.titles.get(id) ?? this.t.loading;
   }
 
   date(iso) {
@@ -84,6 +135,87 @@ class Record {
         votes.hidden = this.root.querySelector("input[name=method]:checked").value !== "vote";
       });
     }
+    if (this.ui.choices) this.attachPicker();
+  }
+
+  // The notes a decision rests on: a board (the one on screen by default, or all), a filter,
+  // and the chosen notes, which stay chosen whatever board is shown.
+  attachPicker() {
+    const { boardChoice, filter, choices, chosen } = this.ui;
+    boardChoice.closest("details").addEventListener("toggle", (event) => {
+      if (event.target.open) this.loadNotes();
+    });
+    boardChoice.addEventListener("change", () => {
+      const value = boardChoice.value === "all" ? "all" : Number(boardChoice.value);
+      this.pick = value === this.screenBoard ? null : value;
+      this.renderChoices();
+      this.loadNotes();
+    });
+    filter.addEventListener("input", () => this.renderChoices());
+    // Enter in the filter would send the whole form.
+    filter.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") event.preventDefault();
+    });
+    choices.addEventListener("change", (event) => {
+      const box = event.target;
+      const id = Number(box.value);
+      const note = this.notes.get(id) ?? this.known.get(id);
+      if (box.checked) this.chosen.set(id, { ...note, board: Number(box.dataset.board) });
+      else this.chosen.delete(id);
+      this.renderChosen();
+    });
+    chosen.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-item]");
+      if (button) this.unchoose(Number(button.dataset.item));
+    });
+  }
+
+  // The boards the person may read and all their notes, afresh: when the form opens and
+  // whenever a board is picked.
+  async loadNotes() {
+    if (this.loading) return;
+    this.loading = true;
+    this.loadFailed = false;
+    this.renderChoices();
+    try {
+      const boards = await this.fetchNotes("");
+      this.titles = new Map(boards.map((b) => [b.id, b.kind === "plenary" ? this.t.plenary : b.title]));
+      this.loaded = new Map(boards.map((b) => [b.id, b.notes]));
+    } catch {
+      this.loadFailed = true;
+    }
+    this.loading = false;
+    this.renderBoardChoice();
+    this.renderChoices();
+  }
+
+  async fetchNotes(query) {
+    const answer = await fetch(`/api/v1/meetings/${this.meetingId}/notes${query}`, {
+      headers: { Accept: "application/json" }, credentials: "same-origin",
+    });
+    if (!answer.ok) throw new Error(`GET notes: ${answer.status}`);
+    const { boards } = await answer.json();
+    for (const board of boards) {
+      for (const note of board.notes) this.known.set(note.id, { ...note, board: board.id });
+    }
+    return boards;
+  }
+
+  // Names for the notes that decisions cite and this page does not know yet. A note the
+  // person may not read stays counted, not named.
+  async nameCited() {
+    const ids = new Set(this.decisions.flatMap((decision) => decision.items));
+    const missing = [...ids].filter((id) => !this.notes.has(id) && !this.known.has(id) && !this.asked.has(id));
+    for (let start = 0; start < missing.length; start += ITEMS_PER_REQUEST) {
+      const some = missing.slice(start, start + ITEMS_PER_REQUEST);
+      for (const id of some) this.asked.add(id);
+      try {
+        await this.fetchNotes(`?${some.map((id) => `items=${id}`).join("&")}`);
+      } catch {
+        for (const id of some) this.asked.delete(id); // asked again with the next decision
+      }
+    }
+    if (missing.length) this.renderDecisions();
   }
 
   receive(frame, { live = false } = {}) {
@@ -93,9 +225,13 @@ class Record {
       this.decisions = frame.state.decisions || [];
       this.actions = new Map((frame.state.actions || []).map((action) => [action.id, action]));
       this.lines = frame.state.lines || [];
+      this.nameCited();
     } else if (frame.type === "snapshot" && frame.stream.startsWith("board:")) {
       this.boardStream = frame.stream;
+      this.screenBoard = Number(frame.stream.slice("board:".length));
+      if (this.pick === this.screenBoard) this.pick = null;
       this.notes = new Map(frame.state.items.filter((i) => i.kind === "note").map((i) => [i.id, i]));
+      if (this.ui.choices && !this.titles.has(this.screenBoard)) this.loadNotes(); // a board new since the page came
     } else if (frame.type === "event" && frame.stream === "meeting") {
       this.meetingEvent(frame, live);
     } else if (frame.type === "event" && frame.stream === this.boardStream) {
@@ -110,7 +246,12 @@ class Record {
     const data = frame.data || {};
     if (frame.name === "decision.recorded") {
       this.decisions.push(data.decision);
+      this.nameCited();
       if (live) this.say(this.t["decision-recorded"]);
+    } else if (frame.name === "groups.ended") {
+      // Their boards are now for the whole meeting: the notes they hold may be named.
+      this.asked.clear();
+      this.nameCited();
     } else if (frame.name === "action.added") {
       this.actions.set(data.action.id, data.action);
       if (live) this.say(this.t["action-added"]);
@@ -141,6 +282,7 @@ class Record {
     this.renderDecisions();
     this.renderActions();
     this.renderLines();
+    this.renderBoardChoice();
     this.renderChoices();
   }
 
@@ -159,7 +301,7 @@ class Record {
   renderDecisions() {
     const list = this.ui.decisions;
     this.empty(list, !this.decisions.length);
-    const names = this.decisions.map((d) => d.items.map((id) => this.notes.get(id)).map((n) => n && this.noteName(n)));
+    const names = this.decisions.map((d) => d.items.map((id) => this.citedName(id)).filter(Boolean));
     if (!this.changed(list, [this.decisions, names])) return;
     list.replaceChildren(...this.decisions.map((decision, index) => {
       const li = element("li", "record-decision");
@@ -173,9 +315,13 @@ class Record {
       }
       li.append(element("p", "record-meta", how.join(" · ")));
       if (decision.items.length) {
-        const known = names[index].filter(Boolean);
-        const items = known.length === decision.items.length
-          ? known.map((name) => `“${name}”`).join(", ") : this.plural("contributions", decision.items.length);
+        const named = names[index].join(", ");
+        const others = decision.items.length - names[index].length;
+        let items = named;
+        if (!named) items = this.plural("contributions", others);
+        else if (others) {
+          items = this.fmt(this.t["named-and-others"], { named, others: this.plural("others", others) });
+        }
         li.append(element("p", "record-meta", this.fmt(this.t["rests-on"], { items })));
       }
       return li;
@@ -229,30 +375,107 @@ class Record {
     }));
   }
 
-  // The notes a decision may rest on: those of the board on screen.
+  pickedBoard() {
+    return this.pick ?? this.screenBoard;
+  }
+
+  renderBoardChoice() {
+    const select = this.ui.boardChoice;
+    if (!select) return;
+    const options = [...this.titles].map(([id, title]) => [
+      String(id), id === this.screenBoard ? this.fmt(this.t["on-screen"], { board: title }) : title]);
+    if (this.changed(select, options)) {
+      select.replaceChildren(...options.map(([value, text]) => {
+        const option = element("option", null, text);
+        option.value = value;
+        return option;
+      }), this.allBoards);
+    }
+    select.value = String(this.pickedBoard());
+  }
+
+  // The notes of the board picked (the one on screen live, the others as last loaded), in
+  // reading order, that the filter matches; with their board when all boards are shown.
+  shownNotes() {
+    const pick = this.pickedBoard();
+    const boards = pick === "all" ? [...this.titles.keys()] : [pick];
+    const query = fold(this.ui.filter.value.trim(), this.lang);
+    const shown = [];
+    for (const board of boards) {
+      const notes = board === this.screenBoard ? [...this.notes.values()] : (this.loaded.get(board) || []);
+      for (const note of [...notes].sort(readingOrder)) {
+        if (!query || (note.text && !note.redacted && fold(note.text, this.lang).includes(query))) {
+          shown.push({ note, board });
+        }
+      }
+    }
+    return shown;
+  }
+
   renderChoices() {
     const box = this.ui.choices;
-    if (!box) return;
-    const notes = [...this.notes.values()].sort((a, b) => a.y - b.y || a.x - b.x || a.id - b.id);
-    if (!this.changed(box, notes.map((n) => [n.id, n.text, n.redacted]))) return;
-    const checked = new Set([...box.querySelectorAll("input:checked")].map((input) => input.value));
-    if (!notes.length) {
-      box.replaceChildren(element("p", "record-meta", this.t["no-notes"]));
+    if (!box || this.screenBoard === null) return;
+    const pick = this.pickedBoard();
+    const shown = this.shownNotes();
+    const waiting = pick !== this.screenBoard && (this.loading || this.loadFailed) && !shown.length;
+    const message = waiting ? this.t[this.loading ? "loading" : "load-failed"]
+      : !shown.length ? this.t[this.ui.filter.value.trim() ? "no-match" : "no-notes"] : null;
+    const key = [pick, message, shown.map(({ note, board }) => [note.id, board, note.text, note.redacted])];
+    if (!this.changed(box, key)) return;
+    this.ui.shown.textContent = shown.length ? this.plural("shown", shown.length) : "";
+    if (message) {
+      box.replaceChildren(element("p", "record-meta", message));
       return;
     }
-    box.replaceChildren(...notes.map((note) => {
+    const focused = box.contains(document.activeElement) ? document.activeElement.value : null;
+    box.replaceChildren(...shown.map(({ note, board }) => {
       const wrap = element("div", "form-check");
       const input = element("input", "form-check-input");
       input.type = "checkbox";
       input.name = "items";
       input.value = String(note.id);
       input.id = `record-item-${note.id}`;
-      input.checked = checked.has(input.value);
-      const label = element("label", "form-check-label", this.noteName(note));
+      input.dataset.board = String(board);
+      input.checked = this.chosen.has(note.id);
+      const name = pick === "all"
+        ? this.fmt(this.t["note-on-board"], { note: this.noteName(note), board: this.boardTitle(board) })
+        : this.noteName(note);
+      const label = element("label", "form-check-label", name);
       label.htmlFor = input.id;
       wrap.append(input, label);
       return wrap;
     }));
+    if (focused) box.querySelector(`input[value="${focused}"]`)?.focus();
+  }
+
+  renderChosen() {
+    const list = this.ui.chosen;
+    this.ui.chosenNone.hidden = this.chosen.size > 0;
+    list.replaceChildren(...[...this.chosen].map(([id, note]) => {
+      const name = this.noteName(note);
+      const li = element("li", "d-flex align-items-baseline gap-2 mb-1");
+      const board = this.boardTitle(note.board);
+      li.append(element("span", null, this.fmt(this.t["note-on-board"], { note: name, board })));
+      const button = element("button", "btn btn-outline-primary btn-xs", this.t.remove);
+      button.type = "button";
+      button.dataset.item = String(id);
+      button.setAttribute("aria-label", this.fmt(this.t["remove-named"], { name }));
+      li.append(button);
+      return li;
+    }));
+  }
+
+  // Take a note off the chosen ones; the focus goes to the next one's button, or the filter.
+  unchoose(id) {
+    const buttons = [...this.ui.chosen.querySelectorAll("button[data-item]")];
+    const at = buttons.findIndex((button) => Number(button.dataset.item) === id);
+    const next = buttons[at + 1] ?? buttons[at - 1];
+    this.chosen.delete(id);
+    const box = this.ui.choices.querySelector(`input[value="${id}"]`);
+    if (box) box.checked = false;
+    this.renderChosen();
+    const again = next && this.ui.chosen.querySelector(`button[data-item="${next.dataset.item}"]`);
+    (again || this.ui.filter).focus();
   }
 
   // --- ops ----------------------------------------------------------------------------------------
@@ -279,7 +502,7 @@ class Record {
         }
         if (Object.keys(votes).length) data.votes = votes;
       }
-      const items = [...form.querySelectorAll("input[name=items]:checked")].map((box) => Number(box.value));
+      const items = [...this.chosen.keys()];
       if (items.length) data.items = items;
     } else if (op === "action.add") {
       const text = fields.text.value.trim();
@@ -295,6 +518,13 @@ class Record {
       const votes = form.querySelector(".record-votes");
       if (votes) votes.hidden = true;
       for (const box of form.querySelectorAll("input[name=items]")) box.checked = false;
+      if (op === "decision.record") {
+        this.chosen.clear();
+        this.pick = null;
+        this.renderChosen();
+        this.renderBoardChoice();
+        this.renderChoices();
+      }
       fields.text.focus();
     });
     return undefined;

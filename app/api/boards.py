@@ -25,9 +25,12 @@ def get_board(board_id: int, actor: CurrentActor, session: SessionDep) -> dict:
             **items.board_state(session, board, viewer)}
 
 
+# `?items=3&items=5`: the notes of one decision at most.
+ItemIds = Annotated[list[int] | None, Query(alias="items", max_length=decisions.ITEMS_LIMIT)]
+
+
 @router.get("/meetings/{meeting_id}/notes")
-def meeting_notes(meeting_id: int, actor: CurrentActor, session: SessionDep,
-                  item_ids: Annotated[list[int] | None, Query(alias="items")] = None) -> dict:
+def meeting_notes(meeting_id: int, actor: CurrentActor, session: SessionDep, item_ids: ItemIds = None) -> dict:
     """The notes of every board of the meeting the caller may read, or only the `items` named (members)."""
     meeting = get_meeting(session, meeting_id)
     viewer = require_meeting_member(session, actor, meeting)

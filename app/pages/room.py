@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from app.i18n import gettext as _
 from boards import items, meetings, processes
 from boards.attendance import expected_people
-from boards.decisions import action_view, actions_of, decision_view, decisions_of
+from boards.decisions import action_view, actions_of, citable_notes, decision_view, decisions_of
 from boards.lines import lines_of
 from boards.models import Board, BoardKind, Meeting, Person, PersonRole
 
@@ -54,7 +54,8 @@ def room_board(session: Session, meeting: Meeting, person: Person, wanted: int |
     board while their group works, else the plenary), its items as this person may see
     them, the boards they may read, the names of people and organisations that the live
     board shows, the participants a facilitator may place in groups, and the meeting's
-    record (decisions, actions, lines of work) as the meeting snapshot has it."""
+    record (decisions, actions, lines of work) as the meeting snapshot has it, with the notes
+    its decisions cite as this person may read them."""
     view = meetings.meeting_view(session, meeting)
     groups = {g["board"]: g for g in view["groups"]}
     readable = [b for b in session.exec(select(Board).where(Board.meeting_id == meeting.id).order_by(Board.id))
@@ -67,6 +68,10 @@ def room_board(session: Session, meeting: Meeting, person: Person, wanted: int |
               else groups[b.id]["name"] if b.id in groups else b.title for b in readable}
     board_items = items.board_state(session, board, person)["items"]
     process = processes.process_view(session, processes.get_process(session, meeting.process_id))
+    decisions = [decision_view(d) for d in decisions_of(session, meeting.id)]
+    cited = [item for decision in decisions for item in decision["items"]]
+    cited_notes = [note for board_notes in citable_notes(session, meeting, person, cited)
+                   for note in board_notes["notes"]]
     return {
         "board": board, "board_title": titles[board.id], "board_titles": titles,
         "board_items": board_items, "board_groups": list_groups(board_items),
@@ -75,7 +80,8 @@ def room_board(session: Session, meeting: Meeting, person: Person, wanted: int |
         "organizations": {o["id"]: o["name"] for o in process["organizations"]},
         "placeable": [p.id for p in expected_people(session, meeting) if p.role == PersonRole.participant],
         "record": {
-            "decisions": [decision_view(d) for d in decisions_of(session, meeting.id)],
+            "decisions": decisions,
+            "cited": {note["id"]: note for note in cited_notes},
             "actions": [action_view(a) for a in actions_of(session, meeting.id)],
             "lines": lines_of(session, meeting.id),
         },

@@ -311,7 +311,7 @@ def test_a_line_of_work_a_decision_and_an_action_reach_everyone(new_context, cli
     record_html = page.text.split('id="meeting-record"', 1)[1]
     for words in ("Aprire il dormitorio anche di giorno da gennaio",
                   "Decisa con votazione · Esito: approvata · 5 favorevoli, 1 contrari, 0 astenuti",
-                  "Si basa su: un contributo", "Verificare i costi del personale notturno", "ULSS 6 Euganea",
+                  f"Si basa su: “{NOTE}”", "Verificare i costi del personale notturno", "ULSS 6 Euganea",
                   "15 dicembre 2026", "Fatta", "Accoglienza notturna</span> <span class=\"record-meta\">(una nota)"):
         assert words in record_html, words
     assert errors == []
