@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     broker = broker_for(settings.redis_url, prefix=settings.redis_prefix)
     hub = Hub(services.db.engine, server_origin=settings.origin, broker=broker)
-    printer = Printer(settings.print_workers)
+    printer = Printer(settings.print_workers, timeout=settings.print_timeout_seconds)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

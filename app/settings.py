@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # one keeps a print from slowing live meetings; more print several documents at once, each
     # taking a core while it prints. 0 prints in the server's own threads.
     print_workers: int = Field(default=1, ge=0)
+    # Seconds a print may take before its worker is killed and the download answers 503: a
+    # 2,000-contribution verbale takes 20 to 35 s, so ten times that is only ever a stuck print.
+    print_timeout_seconds: int = Field(default=300, gt=0)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
