@@ -381,7 +381,7 @@ class Record {
 
   renderBoardChoice() {
     const select = this.ui.boardChoice;
-    if (!select) return;
+    if (!select || this.screenBoard === null) return;
     const options = [...this.titles].map(([id, title]) => [
       String(id), id === this.screenBoard ? this.fmt(this.t["on-screen"], { board: title }) : title]);
     if (this.changed(select, options)) {
