@@ -342,6 +342,8 @@ REQUESTS: dict[str, Callable[[Scenario], Request]] = {
         "GET", f"/api/v1/boards/{s.meeting_b['plenary_board']}"),
     "GET /boards/group-A": lambda s: Request("GET", f"/api/v1/boards/{s.group_board}"),
     "GET /boards/group-A2": lambda s: Request("GET", f"/api/v1/boards/{s.other_group_board}"),
+    "GET /meetings/A/notes": lambda s: Request("GET", f"/api/v1/meetings/{s.meeting_a['id']}/notes"),
+    "GET /meetings/B/notes": lambda s: Request("GET", f"/api/v1/meetings/{s.meeting_b['id']}/notes"),
     "GET /meetings/A/attendance": lambda s: Request(
         "GET", f"/api/v1/meetings/{s.meeting_a['id']}/attendance"),
     "PATCH /meetings/A/attendance": lambda s: Request(
@@ -458,6 +460,9 @@ EXPECTED = {
     "GET /boards/group-A":           (401, 200, 200, 200, 403, 403, 403, 403, 403),
     # A member of another group (the participant) may not read this one.
     "GET /boards/group-A2":          (401, 200, 200, 403, 403, 403, 403, 200, 403),
+    # The notes of every board of the meeting the caller may read (checked in _check_success).
+    "GET /meetings/A/notes":         (401, 200, 200, 200, 200, 403, 403, 200, 200),
+    "GET /meetings/B/notes":         (401, 200, 200, 200, 200, 403, 403, 403, 403),
     "GET /meetings/A/attendance":    (401, 200, 200, 403, 403, 403, 403, 403, 403),
     "PATCH /meetings/A/attendance":  (401, 200, 200, 403, 403, 403, 403, 403, 403),
     "POST /meetings/A/attendance":   (401, 201, 201, 403, 403, 403, 403, 403, 403),
@@ -530,8 +535,19 @@ def test_the_table_covers_every_endpoint(app):
     assert set(EXPECTED) == set(REQUESTS)
 
 
+# Who reads the texts of meeting A that not every member of A reads.
+READERS_OF_A = {"note-group": {"facilitator", "secretary", "participant"},
+                "note-other-group": {"facilitator", "secretary", "code_participant"},
+                "private": {"facilitator", "secretary", "code_participant"}}
+
+
 def _check_success(s: Scenario, name: str, role: str, request: Request, token: str | None,
                    answer) -> None:
+    if request.url.endswith("/notes"):
+        readable = ({"note-A"} | {secret for secret, roles in READERS_OF_A.items() if role in roles}
+                    if name == "GET /meetings/A/notes" else {"note-B"})
+        shown = {secret for secret, text in s.secrets.items() if text in answer.text}
+        assert shown == readable, f"{role}: {name} shows {shown}"
     if "/boards/" in request.url and role not in ("facilitator", "secretary", "code_participant"):
         # Redacted for everyone but its author and staff.
         assert s.secrets["private"] not in answer.text
