@@ -148,8 +148,8 @@ class Record {
     boardChoice.addEventListener("change", () => {
       const value = boardChoice.value === "all" ? "all" : Number(boardChoice.value);
       this.pick = value === this.screenBoard ? null : value;
+      this.loadNotes(); // draws "loading" for a board not loaded yet, then its notes
       this.renderChoices();
-      this.loadNotes();
     });
     filter.addEventListener("input", () => this.renderChoices());
     // Enter in the filter would send the whole form.
