@@ -79,10 +79,10 @@ def is_multipart(request: Request) -> bool:
 async def read_form(request: Request, limit: int, typed: dict[str, str] | None = None) -> Upload:
     """The file and text fields of a multipart body, reading at most `limit` bytes of file.
 
-    `typed`, if given, receives the text fields read before a refusal, for the form to come
-    back with them; a declared length over the limit then still reads the fields sent before
-    the file (at most MAX_FIELDS of MAX_FIELD_BYTES), none of the file. Without it, such a
-    body is refused before anything is read.
+    `typed`, if given, receives the text fields as they were read, those before a refusal
+    too, for the form to come back with them; a declared length over the limit then still
+    reads the fields sent before the file (at most MAX_FIELDS of MAX_FIELD_BYTES), none of
+    the file. Without it, such a body is refused before anything is read.
 
     Raises TooLarge (a declared length over the limit, or as soon as the file passes it),
     InvalidInput (not multipart, unreadable).

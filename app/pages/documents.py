@@ -4,9 +4,10 @@ upload form and removal for its staff. Files are downloaded from the API
 
 The upload reads its own body (app/uploads.py, shared with the API) rather than going through
 the pages' form parsing, which would read and spool the whole file before anyone could refuse
-it: a declared length over the limit is refused before reading, a body that passes the limit
-as soon as it does, with the message in the form. It then checks the CSRF token itself, so
-its route is on `upload_router`, which app/pages/routes.py includes without `csrf_protect`.
+it: a declared length over the limit is refused before reading the file, a body that passes
+the limit as soon as it does, with the message in the form. It then checks the CSRF token
+itself, so its route is on `upload_router`, which app/pages/routes.py includes without
+`csrf_protect`.
 
 A refused upload gives the form back with the title as typed, even when the body was cut
 short: the form puts the title before the file, and browsers send the parts in the form's
