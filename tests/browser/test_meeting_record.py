@@ -1,8 +1,9 @@
 """The decision form of static/meeting-record.js in Chromium, by keyboard only: with the plenary
 on screen, the facilitator cites a note that a breakout group wrote on its own board, found
 among hundreds with the board choice and the filter; the notes chosen stay chosen across
-boards and are taken off one by one; the decisions list then names the group's note. axe-core
-finds nothing to fix with the form in use.
+boards (one of them, or all at once) and are taken off one by one; the decisions list then
+names the group's note, for the group's member too, and only counts it for an observer, who
+may not read the group's board. axe-core finds nothing to fix with the form in use.
 
 Every wait is on a condition (Playwright's `expect`), never a fixed sleep.
 """
@@ -90,8 +91,14 @@ def test_a_decision_cites_a_note_of_a_group_board_from_the_plenary(new_context, 
     staff.keyboard.press("Space")
     expect(chosen.get_by_role("listitem")).to_contain_text([f"{GROUP_NOTE} (Gruppo 1)"])
 
-    # Back on the plenary, the group's note stays chosen; a note of the plenary joins it.
+    # All the boards at once, the filter kept: the note names its board, still chosen.
     board.focus()
+    staff.keyboard.press("ArrowDown")
+    expect(board).to_have_value("all")
+    expect(choices.get_by_role("checkbox")).to_have_count(1)
+    expect(choices.get_by_role("checkbox", name=f"{GROUP_NOTE} (Gruppo 1)")).to_be_checked()
+    # Back on the plenary, the group's note stays chosen; a note of the plenary joins it.
+    staff.keyboard.press("ArrowUp")
     staff.keyboard.press("ArrowUp")
     expect(board).to_have_value(str(world.meeting["plenary_board"]))
     notes.get_by_label("Cerca una nota").fill("")
