@@ -4,9 +4,10 @@ Every page carries the administration's name at the top (but the first, which ha
 letterhead), the status line and "Pagina N di M" at the bottom. Fonts are loaded from
 known files, never chosen by the machine: Titillium Web (the Designers Italia typeface,
 copied into `static/vendor/` by `scripts/setup`) for the text, DejaVu Sans for the glyphs it
-lacks, DejaVu Sans Mono for code. WeasyPrint embeds (a subset of) every font it uses, as
-PDF/A requires. A character none of them can draw (most emoji) is printed as U+FFFD "�":
-PDF/A forbids showing the .notdef glyph, and a reader could not copy it back anyway.
+lacks, the monochrome Noto Emoji (also from `static/vendor/`) for emoji, DejaVu Sans Mono
+for code. WeasyPrint embeds (a subset of) every font it uses, as PDF/A requires. A character
+none of them can draw (private use, some rare scripts) is printed as U+FFFD "�": PDF/A
+forbids showing the .notdef glyph, and a reader could not copy it back anyway.
 Nothing is fetched: the only resources the document may load are those font files.
 """
 
@@ -28,7 +29,11 @@ from boards.exports.letterhead import Letterhead, page_of
 
 page_references.install()
 
-FONTS = Path(__file__).resolve().parents[2] / "static/vendor/bootstrap-italia/fonts/Titillium_Web"
+VENDOR = Path(__file__).resolve().parents[2] / "static/vendor"
+FONTS = VENDOR / "bootstrap-italia/fonts/Titillium_Web"
+# The whole font, not one of the slices browsers load by unicode-range: an emoji sequence
+# (a family, a flag) is drawn only when all of its characters are in one font.
+EMOJI = VENDOR / "noto-emoji/noto-emoji-regular.woff"
 # Where Debian (fonts-dejavu-core, a dependency of fontconfig), Fedora and Arch put DejaVu.
 _DEJAVU_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu-sans-fonts",
                 "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF")
@@ -58,10 +63,12 @@ _FACES = (
     ("Tavolo Fallback", "400", "italic", _dejavu("DejaVuSans-Oblique.ttf")),
     ("Tavolo Fallback", "700", "normal", _dejavu("DejaVuSans-Bold.ttf")),
     ("Tavolo Fallback", "700", "italic", _dejavu("DejaVuSans-BoldOblique.ttf")),
+    ("Tavolo Emoji", "400", "normal", EMOJI),
     ("Tavolo Mono", "400", "normal", _dejavu("DejaVuSansMono.ttf")),
     ("Tavolo Mono", "700", "normal", _dejavu("DejaVuSansMono-Bold.ttf")),
 )
 _FONT_URLS = frozenset(path.as_uri() for *_, path in _FACES)
+_TEXT_FAMILIES = '"Tavolo Text", "Tavolo Fallback", "Tavolo Emoji"'
 
 
 @cache
@@ -118,11 +125,11 @@ def _font_faces() -> str:
 
 def _page_css(letterhead: Letterhead) -> str:
     page, of = page_of(letterhead.lang)
-    margin_box = 'font-family: "Tavolo Text", "Tavolo Fallback"; font-size: 8.5pt; color: #333;'
+    margin_box = f"font-family: {_TEXT_FAMILIES}; font-size: 8.5pt; color: #333;"
     return (
         _font_faces()
-        + 'html { font-family: "Tavolo Text", "Tavolo Fallback"; }\n'
-        'code, pre { font-family: "Tavolo Mono", "Tavolo Fallback"; }\n'
+        + f"html {{ font-family: {_TEXT_FAMILIES}; }}\n"
+        'code, pre { font-family: "Tavolo Mono", "Tavolo Fallback", "Tavolo Emoji"; }\n'
         "@page { size: A4; margin: 22mm 20mm 24mm 22mm;\n"
         f"  @top-center {{ content: {_css_string(letterhead.administration)}; {margin_box}\n"
         "    width: 100%; vertical-align: bottom; padding-bottom: 3mm;\n"

@@ -348,6 +348,19 @@ def test_a_character_no_font_can_draw_prints_as_the_replacement_character():
     assert encodings == {"/Identity-H"}, "a font with missing glyphs gets a custom encoding"
 
 
+def test_emoji_print_as_themselves_from_the_embedded_emoji_font():
+    # Sticky notes are full of them: a thumb, a family (a ZWJ sequence), a flag (two
+    # regional indicators), a smile, in a heading (bold) too.
+    pdf = render("# Idee 🎉\n\nBene 👍, famiglia 👨\u200d👩\u200d👧, bandiera 🇮🇹, grazie 🙂\n", "pdf", LETTERHEAD)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    text = reader.pages[0].extract_text()
+    assert "\ufffd" not in text
+    for emoji in ("🎉", "👍", "👨\u200d👩\u200d👧", "🇮🇹", "🙂"):
+        assert emoji in text, emoji
+    fonts = [str(font.get_object()["/BaseFont"]) for font in reader.pages[0]["/Resources"]["/Font"].values()]
+    assert any(name.endswith("+Tavolo-Emoji") for name in fonts), fonts
+
+
 def test_pdf_keeps_the_internal_link_to_the_contribution(files):
     reader = pypdf.PdfReader(io.BytesIO(files["pdf"]))
     assert "c12" in reader.named_destinations
