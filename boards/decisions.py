@@ -70,6 +70,9 @@ def _items_of_meeting(session: Session, meeting: Meeting, item_ids: list[int]) -
         board = session.get(Board, item.board_id) if item else None
         if board is None or board.meeting_id != meeting.id:
             raise InvalidInput("Item {id} is not on a board of this meeting", id=item_id)
+        if item.deleted_at is not None:
+            # Nobody sees it any longer: the decision could not be traced back to it.
+            raise InvalidInput("Item {id} has been deleted: a decision cannot rest on it", id=item_id)
         cited.append(item.id)
     return cited
 

@@ -107,8 +107,12 @@ def test_decisions_and_actions_are_recorded_by_staff(session, workshop):
     assert decision.data["decision"] == {
         "id": decision.data["decision"]["id"], "text": "Apertura serale", "method": "vote", "outcome": "approvata",
         "votes": {"for": 9, "against": 2, "abstained": 1}, "items": [note]}
-    for bad in ({"votes": {"for": -1}}, {"item_ids": [999999]}, {"method": DecisionMethod.consensus,
-                                                                 "votes": {"for": 1}}):
+    gone = items.create_item(session=session, board=workshop.plenary, actor_person=workshop.participants[0],
+                             kind=ItemKind.note, x=0, y=0).data["item"]["id"]
+    items.delete_item(session=session, board=workshop.plenary, actor_person=workshop.participants[0], item_id=gone)
+    session.commit()
+    for bad in ({"votes": {"for": -1}}, {"item_ids": [999999]}, {"item_ids": [note, gone]},
+                {"method": DecisionMethod.consensus, "votes": {"for": 1}}):
         fields = {"text": "x", "method": DecisionMethod.vote, "outcome": "y", **bad}
         with pytest.raises(InvalidInput):
             decisions.record_decision(session=session, meeting=workshop.meeting, actor_person=workshop.facilitator,
