@@ -20,11 +20,12 @@ from app import i18n
 from app.deps import SessionDep
 from app.errors import status_of
 from app.i18n import gettext as _
+from app.pages import changes as page_changes
 from app.pages.deps import PageActor, PageRoute
 from app.pages.forms import FORM_ERRORS, Forms, FormState, form_error, parse_id
 from app.pages.labels import names
 from app.pages.rendering import render, see_other
-from boards import pledges, processes
+from boards import changes, pledges, processes
 from boards.access import Actor, person_in_process
 from boards.errors import InvalidInput
 from boards.models import STAFF_ROLES, Organization, PersonRole, PledgeKind, Process, ResourcePledge
@@ -58,6 +59,9 @@ def percent(value: Decimal | None) -> str:
 def page_context(session: Session, actor: Actor, process: Process, *, editing: ResourcePledge | None = None,
                  **forms: FormState) -> dict:
     """Everything the page shows. Raises NotAllowed (not a member of the whole process)."""
+    # The version first: a change committed while the page is read then shows as news,
+    # never as already seen.
+    since = changes.version(changes.pledges_change(session, actor=actor, process_id=process.id))
     rows = pledges.list_pledges(session, actor=actor, process_id=process.id)
     person = person_in_process(session, actor, process.id)
     organizations = list(session.exec(
@@ -89,6 +93,7 @@ def page_context(session: Session, actor: Actor, process: Process, *, editing: R
         "editing": editing,
         "money": money, "quantity": quantity, "percent": percent,
         "forms": Forms(forms),
+        "since": since,
     }
 
 
@@ -113,6 +118,16 @@ def pledges_page(process_id: int, request: Request, actor: PageActor, session: S
     process = processes.get_process(session, process_id)
     form = FormState("pledge", done=DONE[done]()) if done in DONE else FormState("pledge")
     return render(request, PAGE, **page_context(session, actor, process, pledge=form))
+
+
+@router.get("/processes/{process_id}/pledges/changes")
+def pledges_changes(process_id: int, request: Request, actor: PageActor, session: SessionDep,
+                    since: int = 0) -> Response:
+    """204 while the page rendered at version `since` is current, else the notice of who changed it."""
+    processes.get_process(session, process_id)
+    change = changes.pledges_change(session, actor=actor, process_id=process_id)
+    return page_changes.answer(request, session, change, since, page=f"/processes/{process_id}/pledges",
+                               message=_("The resource pledges were changed by {name} {when}."))
 
 
 @router.post("/processes/{process_id}/pledges")

@@ -19,12 +19,13 @@ from app.deps import SessionDep
 from app.errors import status_of
 from app.exports import ExportStoreDep, prepare, synthesis_source
 from app.i18n import gettext as _
+from app.pages import changes as page_changes
 from app.pages.deps import MaybeActor, PageActor, PageRoute
 from app.pages.forms import FORM_ERRORS, Forms, FormState, form_error, parse_id
 from app.pages.labels import names
 from app.pages.minutes import format_names
 from app.pages.rendering import local_datetime, render, see_other
-from boards import exports, processes, synthesis, versions
+from boards import changes, exports, processes, synthesis, versions
 from boards.access import Actor, require_staff, require_whole_process
 from boards.errors import Conflict
 from boards.ids import fetch
@@ -82,6 +83,9 @@ def outline(session: Session, actor: Actor, process: Process) -> list[dict]:
 
 def staff_context(session: Session, actor: Actor, process: Process, **forms: FormState) -> dict:
     """Everything the staff's editor shows. Raises NotAllowed unless staff."""
+    # The version first: a change committed while the page is read then shows as news,
+    # never as already seen.
+    since = changes.version(changes.synthesis_change(session, actor=actor, process_id=process.id))
     draft = synthesis.draft(session, actor=actor, process_id=process.id)
     rows = history(session, process)
     return {
@@ -95,14 +99,16 @@ def staff_context(session: Session, actor: Actor, process: Process, **forms: For
         "history": rows,
         "public_downloads": public_downloads(process.id) if any(r["published_at"] for r in rows) else [],
         "forms": Forms(forms),
+        "since": since,
     }
 
 
-def member_context(session: Session, process: Process) -> dict:
+def member_context(session: Session, actor: Actor, process: Process) -> dict:
     """Members of the whole process: the latest approved version, never the draft."""
+    since = changes.version(changes.synthesis_change(session, actor=actor, process_id=process.id))
     rows = history(session, process)
     latest = versions.latest_approved(session, kind=KIND, process_id=process.id, meeting_id=None)
-    return {"staff": False, "latest": latest, "history": rows,
+    return {"staff": False, "latest": latest, "history": rows, "since": since,
             "approved_html": exports.html_fragment(latest.markdown) if latest else ""}
 
 
@@ -123,13 +129,23 @@ def synthesis_page(process_id: int, request: Request, actor: PageActor, session:
     process = processes.get_process(session, process_id)
     person = require_whole_process(session, actor, process_id)
     if person.role not in STAFF_ROLES:
-        return render(request, PAGE, process=process, **member_context(session, process))
+        return render(request, PAGE, process=process, **member_context(session, actor, process))
     context = staff_context(session, actor, process)
     # Looking at the page brings the draft up to date with the record: keep that.
     session.commit()
     just_approved = next((v for v in context["history"] if v["version"] == approved), None)
     return render(request, PAGE, process=process, **context, just_approved=just_approved,
                   done=DONE[done]() if done in DONE else None)
+
+
+@router.get("/processes/{process_id}/synthesis/changes")
+def synthesis_changes(process_id: int, request: Request, actor: PageActor, session: SessionDep,
+                      since: int = 0) -> Response:
+    """204 while the page rendered at version `since` is current, else the notice of who changed it."""
+    processes.get_process(session, process_id)
+    change = changes.synthesis_change(session, actor=actor, process_id=process_id)
+    return page_changes.answer(request, session, change, since, page=f"/processes/{process_id}/synthesis",
+                               message=_("The synthesis document was changed by {name} {when}."))
 
 
 @router.post("/processes/{process_id}/synthesis/approve")
