@@ -55,7 +55,7 @@ def pledge(client, world, value: str = "1200.00") -> int:
     return answer.json()["id"]
 
 
-def test_the_editor_learns_of_each_change_to_the_statements_and_confirmed_pledges(facilitator_client, world, line):
+def test_the_editor_learns_of_each_change_to_the_statements(facilitator_client, world, line):
     client, path = facilitator_client, f"/processes/{world.process}/synthesis"
     api, secretary = f"/api/v1/processes/{world.process}/synthesis/statements", world.secretary.auth
 
