@@ -1,4 +1,4 @@
-// Tells the reader of a process-wide page (the synthesis, the pledges) that someone changed
+// Tells the reader of a page (the synthesis, the pledges, a statement's form) that someone changed
 // what it shows, as app/pages/changes.py explains: each [data-changes] region asks its
 // address every twenty seconds while the tab is visible, and at once when the tab
 // comes back; the first answer that is not "204, unchanged" goes into the region, a polite

@@ -1,7 +1,8 @@
-"""The notice a process-wide page shows when what it displays changed after it was rendered:
-the page holds an empty polite live region (templates/partials/page_changes.html) that
-static/page-changes.js fills with the answer of the page's `…/changes?since=N` route, once
-that answer is not 204. See boards/changes.py and docs/api.md ("Pages that say they changed").
+"""The notice a page shows when what it displays changed after it was rendered (the synthesis
+editor, a statement's form, the pledges): the page holds an empty polite live region that
+static/page-changes.js fills with the answer of the page's `…/changes?since=N` route
+(templates/partials/page_changed.html) once that answer is not 204. See boards/changes.py and
+docs/api.md ("Pages that say they changed").
 """
 
 from __future__ import annotations
@@ -36,10 +37,11 @@ def author(session: Session, change: Change) -> str:
     return people.get(change.person_id) or accounts.get(change.account_id) or _("another person")
 
 
-def answer(request: Request, session: Session, change: Change | None, since: int, *, page: str,
+def answer(request: Request, session: Session, change: Change | None, since: int, *, page: str | None,
            message: str) -> Response:
     """204 while the page rendered at version `since` is up to date; otherwise the notice,
-    `message` (translated, with `{name}` and `{when}` to fill in) and a link that reloads `page`. A version below `since` (audit
+    `message` (translated, with `{name}` and `{when}` to fill in) and a link that reloads `page`
+    (if given). A version below `since` (audit
     entries removed meanwhile) is no news."""
     if change is None or change.id <= since:
         return Response(status_code=204)

@@ -190,6 +190,8 @@ def statement_context(session: Session, actor: Actor, process: Process, *, line:
     unless given; `conflict` shows the stored text and sources above the form. Raises
     NotAllowed unless staff."""
     found = synthesis.suggest(session, actor=actor, process_id=process.id, line_id=line.id if line else None)
+    # Read after the statement: a save in between goes unannounced, but saving still answers 409.
+    change = changes.statement_change(session, actor=actor, statement_id=statement.id) if statement else None
     chosen = {int(i) for i in form.values.get("sources", []) if str(i).isdigit()}
     stored = synthesis.sources_of(session, [statement.id])[statement.id] if statement else []
     return {
@@ -199,6 +201,7 @@ def statement_context(session: Session, actor: Actor, process: Process, *, line:
         "chosen": chosen, "query": query,
         "base_sha": base_sha or (synthesis.statement_sha256(statement.text, stored) if statement else ""),
         "conflict": conflict,
+        "since": changes.version(change),
         "saved_sources": [c.label for c in synthesis.contributions(session, process.id, item_ids=stored,
                                                                    include_hidden=True)] if conflict else [],
     }
@@ -268,6 +271,20 @@ def edit_statement(statement_id: int, request: Request, actor: PageActor, sessio
     return render(request, "synthesis_statement.html",
                   **statement_context(session, actor, process, line=_line(session, process.id, statement.line_id),
                                       statement=statement, form=form))
+
+
+@router.get("/synthesis/statements/{statement_id}/changes")
+def statement_changes(statement_id: int, request: Request, actor: PageActor, session: SessionDep,
+                      since: int = 0) -> Response:
+    """204 while the statement form rendered at version `since` is current, else who saved or removed it."""
+    change = changes.statement_change(session, actor=actor, statement_id=statement_id)
+    if change is not None and change.action == "statement.remove":
+        message = _("This statement was removed from the document by {name} {when}.")
+    else:
+        message = _("This statement was saved by {name} {when}, after you opened it. What you typed stays in the "
+                    "form: saving shows you the saved text beside it.")
+    # No reload link: reloading would lose what is being typed.
+    return page_changes.answer(request, session, change, since, page=None, message=message)
 
 
 @router.post("/synthesis/statements/{statement_id}")

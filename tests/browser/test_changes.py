@@ -1,5 +1,5 @@
-"""The synthesis and pledges pages in Chromium tell their reader, politely, that someone else
-changed what they show: the notice appears in the live region without moving the focus or
+"""The synthesis and pledges pages, and a statement's form, in Chromium tell their reader,
+politely, that someone else changed what they show: the notice appears in the live region without moving the focus or
 touching what the reader is typing, and its reload link works by keyboard. axe-core finds
 nothing on either page with the notice shown, in Italian and English; the CSP refuses nothing.
 
@@ -95,6 +95,29 @@ def test_the_editor_is_told_of_a_colleague_s_statement_and_keeps_what_it_types(n
     assert errors == []
 
 
+def test_a_statement_form_is_told_of_a_save_meanwhile_and_keeps_what_is_typed(new_context, client, record):
+    answer = client.post(f"/api/v1/processes/{record.process}/synthesis/statements", headers=record.secretary.auth,
+                         json={"text": "Accoglienza diurna", "line": record.line})
+    statement = answer.json()["id"]
+    page = new_context("it").new_page()
+    errors = console_errors(page)
+    sign_in(page, record.facilitator.email)
+    page.clock.install()
+    page.goto(f"/synthesis/statements/{statement}/edit")
+    text = page.get_by_label("Affermazione")
+    text.focus()
+    page.keyboard.press("End")
+    page.keyboard.type(" e serale")
+    client.patch(f"/api/v1/synthesis/statements/{statement}", headers=record.secretary.auth,
+                 json={"text": "Accoglienza h24"})
+    page.clock.run_for(INTERVAL_MS)
+    expect(page.locator("[aria-live=polite]")).to_contain_text(re.compile(
+        r"Questa affermazione è stata salvata da Marco Zanin alle \d\d:\d\d, dopo che l’hai aperta\."))
+    expect(text).to_be_focused()
+    expect(text).to_have_value("Accoglienza diurna e serale")
+    assert errors == []
+
+
 def hidden(page, value: bool) -> None:
     """The tab goes to the background (or comes back), as the page's script sees it."""
     page.evaluate("""(value) => {
@@ -125,20 +148,25 @@ def test_the_pledges_page_is_told_of_a_partner_s_pledge_once_its_tab_is_back(new
 
 @pytest.mark.parametrize("lang", ["it", "en"])
 def test_no_axe_violations_with_the_notice_shown(lang, new_context, client, record):
+    statement = client.post(f"/api/v1/processes/{record.process}/synthesis/statements",
+                            headers=record.secretary.auth, json={"text": "Accoglienza diurna", "line": record.line})
+    statement = statement.json()["id"]
     # axe is injected as an inline script, which our CSP (rightly) refuses: bypass it here.
     page = new_context(lang, bypass_csp=True).new_page()
     sign_in(page, record.facilitator.email)
     page.clock.install()
     found = {}
-    for name, path, change in [("synthesis", f"/processes/{record.process}/synthesis", add_statement),
-                               ("pledges", f"/processes/{record.process}/pledges", enter_pledge)]:
+    for name, path, change in [
+        ("synthesis", f"/processes/{record.process}/synthesis", lambda: add_statement(client, record, "Mensa")),
+        ("pledges", f"/processes/{record.process}/pledges", lambda: enter_pledge(client, record)),
+        ("statement form", f"/synthesis/statements/{statement}/edit",
+         lambda: client.patch(f"/api/v1/synthesis/statements/{statement}", headers=record.secretary.auth,
+                              json={"text": "Accoglienza h24"})),
+    ]:
         page.goto(path)
-        if change is add_statement:
-            change(client, record, "Accoglienza diurna")
-        else:
-            change(client, record)
+        change()
         page.clock.run_for(INTERVAL_MS)
-        expect(page.locator("[aria-live=polite] a")).to_be_visible()
+        expect(page.locator("[aria-live=polite] [data-changed]")).to_be_visible()
         found[name] = axe_violations(page)
     found = {where: violations for where, violations in found.items() if violations}
     assert not found, describe(found)

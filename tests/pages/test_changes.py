@@ -1,5 +1,5 @@
-"""The synthesis and pledges pages say when someone changed what they show: each page is
-rendered with its version, and its `…/changes?since=` route answers 204 while that version is
+"""The synthesis and pledges pages, and a statement's form, say when someone changed what they
+show: each page is rendered with its version, and its `…/changes?since=` route answers 204 while that version is
 current, then the notice naming who changed it and when (app/pages/changes.py,
 boards/changes.py). Only those who may read the page may ask."""
 
@@ -20,7 +20,7 @@ NOTICE = re.compile(r"<p class=\"mb-0\">(.+?) <a href=\"(/processes/\d+/\w+)\">(
 
 def since_of(html: str) -> int:
     """The version the page was rendered at, from its live region."""
-    return int(re.search(r'aria-live="polite" data-changes="/processes/\d+/\w+/changes\?since=(\d+)"', html).group(1))
+    return int(re.search(r'aria-live="polite" data-changes="/[\w/]+/changes\?since=(\d+)"', html).group(1))
 
 
 def notice(answer) -> tuple[str, str, str]:
@@ -149,3 +149,33 @@ def test_only_those_who_may_read_the_page_may_ask(app, client, world, line):
     with TestClient(app) as anonymous:
         signed_out = anonymous.get(f"/processes/{world.process}/synthesis/changes?since=0", follow_redirects=False)
         assert signed_out.status_code == 303 and signed_out.headers["location"].startswith("/login")
+
+
+def test_an_open_statement_form_learns_it_was_saved_or_removed_meanwhile(app, facilitator_client, world, line):
+    client = facilitator_client
+    api, secretary = f"/api/v1/processes/{world.process}/synthesis/statements", world.secretary.auth
+    statement = client.post(api, headers=secretary, json={"text": "Accoglienza diurna", "line": line}).json()["id"]
+    other = client.post(api, headers=secretary, json={"text": "Mensa serale", "line": line}).json()["id"]
+    path = f"/synthesis/statements/{statement}"
+    since = since_of(client.get(f"{path}/edit").text)
+    assert client.get(f"{path}/changes?since={since}").status_code == 204
+    # Another statement's changes are none of this form's business.
+    client.patch(f"/api/v1/synthesis/statements/{other}", headers=secretary, json={"text": "Mensa serale e notturna"})
+    assert client.get(f"{path}/changes?since={since}").status_code == 204
+
+    client.patch(f"/api/v1/synthesis/statements/{statement}", headers=secretary, json={"text": "Accoglienza h24"})
+    saved = client.get(f"{path}/changes?since={since}")
+    assert saved.status_code == 200 and "<a " not in saved.text
+    assert re.search(r"Questa affermazione è stata salvata da Marco Zanin alle \d\d:\d\d, dopo che l’hai aperta\. "
+                     r"Ciò che hai scritto resta nel modulo", saved.text)
+    since = since_of(client.get(f"{path}/edit").text)
+    assert client.get(f"{path}/changes?since={since}").status_code == 204
+    client.delete(f"/api/v1/synthesis/statements/{statement}", headers=secretary)
+    removed = client.get(f"{path}/changes?since={since}")
+    assert re.search(r"Questa affermazione è stata tolta dal documento da Marco Zanin alle \d\d:\d\d\.", removed.text)
+
+    # Staff only, as the form; a statement that never was is 404.
+    with join(app, world.participant["invite"]) as member:
+        refused = member.get(f"{path}/changes?since=0")
+        assert refused.status_code == 403 and "Marco Zanin" not in refused.text
+    assert client.get("/synthesis/statements/999999/changes?since=0").status_code == 404
