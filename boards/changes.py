@@ -1,6 +1,6 @@
-"""The latest change to what a process-wide page shows (the synthesis document, the resource
-pledges, one statement's form), read from the audit log: an open page compares it with the
-change it was rendered after, and tells its reader when someone else has changed it since. See docs/api.md
+"""The latest change to what a page shows (the synthesis editor, one statement's form, the
+resource pledges), read from the audit log: an open page compares it with the change it was
+rendered after, and tells its reader when someone else has changed it since. See docs/api.md
 ("Pages that say they changed").
 
 A page's version is the id of the latest audit entry among the actions that change what it

@@ -1,9 +1,10 @@
-// Tells the reader of a page (the synthesis, the pledges, a statement's form) that someone changed
-// what it shows, as app/pages/changes.py explains: each [data-changes] region asks its
-// address every twenty seconds while the tab is visible, and at once when the tab
-// comes back; the first answer that is not "204, unchanged" goes into the region, a polite
-// live region, and the asking stops. Nothing else on the page is replaced, so what the
-// reader is typing stays. Without JavaScript the page works as before, without the notice.
+// Tells the reader of a page (the synthesis, a statement's form, the pledges) that someone
+// changed what it shows, as app/pages/changes.py explains: each [data-changes] region asks
+// its address every twenty seconds while the tab is visible, and at once when the tab comes
+// back; the first answer that is not "204, unchanged" (the notice, marked [data-changed])
+// goes into the region, a polite live region, and the asking stops. Nothing else on the
+// page is replaced, so what the reader is typing stays. Without JavaScript the page works
+// as before, without the notice.
 //
 // Our own fetch rather than htmx's `every` trigger: pausing it in a hidden tab would need a
 // filter expression, which our CSP (no eval) refuses; and an htmx swap moves the focus into
@@ -20,14 +21,13 @@
     var timer = null;
 
     async function check() {
-      if (document.hidden || asking || region.hasAttribute("data-changed")) return;
+      if (document.hidden || asking || region.querySelector("[data-changed]")) return;
       asking = true;
       try {
         // A redirect means signed out: stay silent rather than show the login page here.
         var response = await fetch(region.dataset.changes, { redirect: "manual", headers: { Accept: "text/html" } });
         if (response.status === 200) {
           region.innerHTML = await response.text();
-          region.setAttribute("data-changed", "");
           clearInterval(timer);
         }
       } catch (error) {
