@@ -11,6 +11,8 @@ import { element, json, snippet } from "./dom.js";
 const SECOND = 1000;
 // Announcements made within this many ms of each other are read as one.
 const ANNOUNCE_TOGETHER = 250;
+// A finger on a person's handle lifts them once it has moved this many px: a tap does nothing.
+const LIFT_DISTANCE = 6;
 
 class Facilitation {
   constructor(status, panel) {
@@ -29,6 +31,7 @@ class Facilitation {
     this.spoken = new Map(); // what the live region will say next, by what it is about
     this.speaking = null;
     this.dragged = null; // the person being dragged between groups
+    this.touchDrag = null; // the person a finger or a pen holds by their handle (touchHandle)
     this.refocus = null; // the person whose group control had the focus before a redraw
     this.lang = document.documentElement.lang || "it";
     this.pluralRules = new Intl.PluralRules(this.lang);
@@ -832,6 +835,11 @@ class Facilitation {
     li.dataset.person = String(id);
     li.draggable = true;
     li.addEventListener("dragstart", (event) => {
+      // A browser that also starts its own drag from a held finger: the touch path has it.
+      if (this.touchDrag) {
+        event.preventDefault();
+        return;
+      }
       this.dragged = id;
       event.dataTransfer.effectAllowed = "move";
       event.dataTransfer.setData("text/plain", String(id));
@@ -863,8 +871,75 @@ class Facilitation {
       this.refocus = { person: id, group: target };
       this.assign(id, target);
     });
+    // The handle is for fingers and pens alone: hidden from screen readers, which have the
+    // list and Move, and left out once nobody can be moved.
+    if (!this.panelEnded()) {
+      const handle = element("span", "facilitation-person-handle");
+      handle.setAttribute("aria-hidden", "true");
+      this.touchHandle(handle, li, id, groupId);
+      li.append(handle);
+    }
     li.append(element("span", "facilitation-person-name", name), select, move);
     return li;
+  }
+
+  // By touch, where HTML5 drag and drop never starts (tablets): Pointer Events on a handle
+  // at the start of the person's row. Only the handle has `touch-action: none`, so a swipe
+  // anywhere else scrolls the panel as before. There is no long press first: a swipe on the
+  // handle could not scroll anyway, so there is nothing to tell apart, and a wait would only
+  // make the gesture slower and harder to discover; a tap, or a drop outside a group, moves
+  // nobody. A mouse keeps the HTML5 path (dragstart above), from anywhere on the row.
+  touchHandle(handle, row, id, groupId) {
+    handle.addEventListener("pointerdown", (event) => {
+      if ((event.pointerType !== "touch" && event.pointerType !== "pen") || this.touchDrag) return;
+      event.preventDefault(); // no text selection, no mouse events made up from the touch
+      handle.setPointerCapture(event.pointerId);
+      this.touchDrag = { pointer: event.pointerId, id, groupId, row, x: event.clientX, y: event.clientY, ghost: null, target: null };
+    });
+    handle.addEventListener("pointermove", (event) => this.touchMove(event));
+    handle.addEventListener("pointerup", (event) => this.touchEnd(event, true));
+    handle.addEventListener("pointercancel", (event) => this.touchEnd(event, false));
+    // The row drawn again under the finger (the groups changed meanwhile): nobody moves.
+    handle.addEventListener("lostpointercapture", (event) => this.touchEnd(event, false));
+  }
+
+  touchMove(event) {
+    const drag = this.touchDrag;
+    if (!drag || drag.pointer !== event.pointerId) return;
+    if (!drag.ghost) {
+      if (Math.hypot(event.clientX - drag.x, event.clientY - drag.y) < LIFT_DISTANCE) return;
+      drag.row.classList.add("is-dragged");
+      // The name follows above the finger, which would hide it; the page's readers need not hear it.
+      drag.ghost = element("div", "facilitation-ghost", this.personName(drag.id));
+      drag.ghost.setAttribute("aria-hidden", "true");
+      document.body.append(drag.ghost);
+    }
+    drag.ghost.style.transform = `translate(${event.clientX}px, ${event.clientY}px) translate(-50%, -150%)`;
+    const target = this.groupAt(event.clientX, event.clientY);
+    if (target === drag.target) return;
+    if (drag.target) drag.target.classList.remove("is-drop-target");
+    if (target) target.classList.add("is-drop-target");
+    drag.target = target;
+  }
+
+  touchEnd(event, dropped) {
+    const drag = this.touchDrag;
+    if (!drag || drag.pointer !== event.pointerId) return;
+    this.touchDrag = null;
+    drag.row.classList.remove("is-dragged");
+    if (drag.target) drag.target.classList.remove("is-drop-target");
+    if (!drag.ghost) return; // a tap
+    drag.ghost.remove();
+    const box = dropped ? this.groupAt(event.clientX, event.clientY) : null;
+    const group = box ? Number(box.dataset.group) : null;
+    if (group && group !== drag.groupId && !this.panelEnded()) this.assign(drag.id, group);
+  }
+
+  // The group whose box is under a point of the screen (the ghost lets the point through).
+  groupAt(x, y) {
+    const hit = document.elementFromPoint(x, y);
+    const box = hit && hit.closest(".facilitation-bucket[data-group]");
+    return box && this.panel.contains(box) ? box : null;
   }
 
   dropTarget(box, group) {
