@@ -67,6 +67,10 @@ PAGES = {
     "/processes/{P}/reflection":                (303, 200, 200, 200, 200, 403, 403, 200, 200),
     "/processes/{P}/synthesis":                 (303, 200, 200, 200, 200, 403, 403, 403, 403),
     "/processes/{P}/synthesis/statements/new":  (303, 200, 200, 403, 403, 403, 403, 403, 403),
+    # The notices of a change since the page's version (0: any); 204 when there is none.
+    "/processes/{P}/synthesis/changes":         (303, 200, 200, 204, 204, 403, 403, 403, 403),
+    "/processes/{P}/pledges/changes":           (303, 200, 200, 200, 200, 403, 403, 403, 403),
+    "/synthesis/statements/{S}/changes":        (303, 204, 204, 403, 403, 403, 403, 403, 403),
     "/synthesis/statements/{S}/edit":           (303, 200, 200, 403, 403, 403, 403, 403, 403),
     "/meetings/{A}/setup":                      (303, 200, 200, 403, 403, 403, 403, 403, 403),
     "/meetings/{A}/attendance":                 (303, 200, 200, 403, 403, 403, 403, 403, 403),
