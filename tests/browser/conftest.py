@@ -161,3 +161,14 @@ def open_panel(page):
     page.keyboard.press("Enter")
     expect(panel).to_have_attribute("open", "")
     return panel
+
+
+def two_manual_groups(panel):
+    """Make two groups to fill by hand in the open panel; returns the placement, the people
+    without a group and the two groups."""
+    panel.get_by_label("Come formarli").select_option("manual")
+    panel.get_by_label("Numero di gruppi").fill("2")
+    panel.get_by_role("button", name="Crea i gruppi").click()
+    placement = panel.get_by_role("group", name="Persone nei gruppi")
+    return (placement, placement.get_by_role("region", name="Senza gruppo"),
+            placement.get_by_role("region", name="Gruppo 1"), placement.get_by_role("region", name="Gruppo 2"))

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     axe_violations, console_errors, describe, facilitator_page, live, open_panel, room_path, sign_in,
+    two_manual_groups,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
@@ -57,14 +58,7 @@ def test_groups_by_hand_a_look_into_a_group_and_a_message_to_one_group(new_conte
     staff = facilitator_page(new_context, world, bypass_csp=True)
     errors = console_errors(staff) + console_errors(elena) + console_errors(luca)
     panel = open_panel(staff)
-    panel.get_by_label("Come formarli").select_option("manual")
-    panel.get_by_label("Numero di gruppi").fill("2")
-    panel.get_by_role("button", name="Crea i gruppi").click()
-
-    placement = panel.get_by_role("group", name="Persone nei gruppi")
-    loose = placement.get_by_role("region", name="Senza gruppo")
-    first = placement.get_by_role("region", name="Gruppo 1")
-    second = placement.get_by_role("region", name="Gruppo 2")
+    placement, loose, first, second = two_manual_groups(panel)
     expect(loose).to_contain_text("Elena Moretti (Cooperativa Il Ponte)")
     expect(loose).to_contain_text("Luca Ferri (Comune di Padova)")
     expect(first).to_contain_text("Ancora nessuno")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import console_errors, facilitator_page, open_panel
+from tests.browser.conftest import console_errors, facilitator_page, open_panel, two_manual_groups
 from tests.browser.test_facilitation_panel import guest_page, no_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
@@ -71,13 +71,7 @@ def test_a_facilitator_moves_people_between_groups_by_touch(new_context, client,
     staff = facilitator_page(new_context, world, bypass_csp=True, **TABLET)
     errors = console_errors(staff)
     panel = open_panel(staff)
-    panel.get_by_label("Come formarli").select_option("manual")
-    panel.get_by_label("Numero di gruppi").fill("2")
-    panel.get_by_role("button", name="Crea i gruppi").click()
-    placement = panel.get_by_role("group", name="Persone nei gruppi")
-    loose = placement.get_by_role("region", name="Senza gruppo")
-    first = placement.get_by_role("region", name="Gruppo 1")
-    second = placement.get_by_role("region", name="Gruppo 2")
+    placement, loose, first, second = two_manual_groups(panel)
     expect(loose).to_contain_text(ELENA)
     placement.scroll_into_view_if_needed()
     finger = Finger(staff)
