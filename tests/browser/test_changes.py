@@ -49,12 +49,19 @@ def enter_pledge(client, world) -> None:
     assert answer.status_code == 201, answer.text
 
 
-def test_the_editor_is_told_of_a_colleague_s_statement_and_keeps_what_it_types(new_context, client, record):
+def facilitator_on(new_context, record, path: str):
+    """The facilitator signed in with the page's clock under the test's control, on `path`;
+    with the console's errors, collected from the start."""
     page = new_context("it").new_page()
     errors = console_errors(page)
     sign_in(page, record.facilitator.email)
     page.clock.install()
-    page.goto(f"/processes/{record.process}/synthesis")
+    page.goto(path)
+    return page, errors
+
+
+def test_the_editor_is_told_of_a_colleague_s_statement_and_keeps_what_it_types(new_context, client, record):
+    page, errors = facilitator_on(new_context, record, f"/processes/{record.process}/synthesis")
     notice = page.locator("[aria-live=polite]")
     expect(notice).to_be_empty()
 
@@ -99,11 +106,7 @@ def test_a_statement_form_is_told_of_a_save_meanwhile_and_keeps_what_is_typed(ne
     answer = client.post(f"/api/v1/processes/{record.process}/synthesis/statements", headers=record.secretary.auth,
                          json={"text": "Accoglienza diurna", "line": record.line})
     statement = answer.json()["id"]
-    page = new_context("it").new_page()
-    errors = console_errors(page)
-    sign_in(page, record.facilitator.email)
-    page.clock.install()
-    page.goto(f"/synthesis/statements/{statement}/edit")
+    page, errors = facilitator_on(new_context, record, f"/synthesis/statements/{statement}/edit")
     text = page.get_by_label("Affermazione")
     text.focus()
     page.keyboard.press("End")
@@ -127,11 +130,7 @@ def hidden(page, value: bool) -> None:
 
 
 def test_the_pledges_page_is_told_of_a_partner_s_pledge_once_its_tab_is_back(new_context, client, record):
-    page = new_context("it").new_page()
-    errors = console_errors(page)
-    sign_in(page, record.facilitator.email)
-    page.clock.install()
-    page.goto(f"/processes/{record.process}/pledges")
+    page, errors = facilitator_on(new_context, record, f"/processes/{record.process}/pledges")
     asked = []
     page.on("request", lambda request: asked.append(request.url) if "/changes" in request.url else None)
     # In a background tab the page does not ask; back in front, it asks at once.
