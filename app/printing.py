@@ -1,8 +1,8 @@
 """Printing documents in worker processes, away from the server's event loop (docs/exports.md,
 "Printing").
 
-WeasyPrint lays out a 2,000-contribution verbale in about 30 s of CPU, python-docx and odfpy
-take a few seconds: in a thread of the server that time is taken from the event loop serving
+Printing a 2,000-contribution verbale takes seconds of CPU in every format (reading its
+Markdown alone takes half a second, python-docx and odfpy a second or two): in a thread of the server that time is taken from the event loop serving
 every live meeting's websockets, since only one thread runs Python at a time. `Printer` sends
 the slow formats (PDF, DOCX, ODT) to a small pool of worker processes and waits for the file
 in the calling thread (a route's or background task's thread of the threadpool, never the
@@ -10,7 +10,7 @@ event loop). Markdown and HTML cost less than the trip to a worker and are made 
 
 Workers are started as prints need them and kept for the next ones. They are forked from
 multiprocessing's fork server, a clean single-threaded process started once that has imported
-the renderers and WeasyPrint: a new worker is ready at once, and nothing of the server's
+the renderers: a new worker is ready at once, and nothing of the server's
 threads, sockets or database connections is copied into it.
 
 Each worker has a pipe of its own, and says it has a job before running it. That tells apart
@@ -47,9 +47,8 @@ T = TypeVar("T")
 # The formats printed in a worker: the slow ones, which are also those worth storing.
 IN_WORKER = frozenset(STORED_FORMATS)
 
-# Imported once by the fork server, so every worker starts with them loaded: WeasyPrint and
-# Pango take about a second to import, and the server's main script (`tavolo`, uvicorn), which
-# multiprocessing would otherwise run again in each worker, under its `__main__` guard.
+# Imported once by the fork server, so every worker starts with them loaded: the renderers
+# and their libraries, and the server's main script (`tavolo`, uvicorn), which multiprocessing would otherwise run again in each worker, under its `__main__` guard.
 PRELOAD = ["__main__", "boards.exports", "boards.exports.pdf"]
 
 # What a worker sends when it has read a job, before running it.

@@ -368,7 +368,7 @@ def cheap_password_hashing() -> Iterator[None]:
 
 @pytest.fixture
 def printed(request, monkeypatch) -> Iterator[list[str]]:
-    """The Markdown of every PDF WeasyPrint prints, with the in-memory cache of PDFs emptied.
+    """The Markdown of every PDF printed, with the in-memory cache of PDFs emptied.
 
     The test's app prints in this process, where the count is kept, instead of in its worker
     process (app/printing.py; tests/test_printing.py tests the workers)."""

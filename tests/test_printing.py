@@ -48,7 +48,7 @@ def wait_for_exit(pid: int) -> None:
 
 
 def note_and_die(path: str) -> None:
-    """A job that leaves a line in `path`, then ends its worker as a segfault in Pango or the
+    """A job that leaves a line in `path`, then ends its worker as a segfault in a C library or the
     kernel's OOM killer would."""
     with open(path, "a") as file:
         file.write("ran\n")
@@ -58,7 +58,7 @@ def note_and_die(path: str) -> None:
 def test_pdf_docx_and_odt_are_made_in_another_process(printer, printed):
     assert printer.call(os.getpid) != os.getpid()
     pdf = printer.render(MARKDOWN, "pdf", HEAD)
-    # The same bytes as printed here, and WeasyPrint never ran in this process.
+    # The same bytes as printed here, and no PDF was printed in this process.
     assert pdf.startswith(b"%PDF-") and printed == []
     assert printer.render(MARKDOWN, "docx", HEAD) == exports.render(MARKDOWN, "docx", HEAD)
     assert printer.render(MARKDOWN, "odt", HEAD).startswith(b"PK")

@@ -43,12 +43,12 @@ def _html(markdown: str, letterhead: Letterhead) -> bytes:
     return document(markdown, letterhead).encode("utf-8")
 
 
-# Printing takes WeasyPrint about 0.1 s of CPU a page (18 s for a 2,000-contribution verbale):
-# the last few PDFs are kept (under 1 MB each), for a draft downloaded again unchanged.
+# Printing a 2,000-contribution verbale takes a few seconds: the last few PDFs are kept (a few
+# MB at most each), for a draft downloaded again unchanged.
 # Approved versions are kept on disk instead (boards/exports/store.py).
 @lru_cache(maxsize=16)
 def _pdf(markdown: str, letterhead: Letterhead) -> bytes:
-    # Imported when used: WeasyPrint loads Pango and its fonts, a cost only PDFs should pay.
+    # Imported when used: Typst and the fonts are a cost only PDFs should pay.
     from boards.exports.pdf import render_pdf
 
     return render_pdf(markdown, letterhead)

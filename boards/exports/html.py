@@ -1,7 +1,7 @@
 """The record as a whole HTML5 document (a downloaded file, not a page of the app).
 
-The same document, with page rules and embedded fonts added, is what WeasyPrint prints to
-PDF (`boards/exports/pdf.py`). It holds no script; every text in it is escaped.
+Its stylesheet is also the model of the PDF's layout (`boards/exports/document.typ`). It
+holds no script; every text in it is escaped.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from boards.exports.markdown import to_html
 STYLESHEET = resources.files("boards.exports").joinpath("document.css").read_text("utf-8")
 
 
-def document(markdown: str, letterhead: Letterhead, *, extra_css: str = "") -> str:
+def document(markdown: str, letterhead: Letterhead) -> str:
     """The Markdown laid out under its letterhead, as a complete HTML5 document."""
     lang = escape(letterhead.lang)
     return (
@@ -26,7 +26,7 @@ def document(markdown: str, letterhead: Letterhead, *, extra_css: str = "") -> s
         f'<meta name="author" content="{escape(letterhead.administration)}">\n'
         f'<meta name="description" content="{escape(letterhead.status)}">\n'
         '<meta name="generator" content="Tavolo">\n'
-        f"<style>\n{STYLESHEET}{extra_css}</style>\n</head>\n<body>\n"
+        f"<style>\n{STYLESHEET}</style>\n</head>\n<body>\n"
         '<header class="letterhead">\n'
         f'<p class="administration">{escape(letterhead.administration)}</p>\n'
         f'<p class="status">{escape(letterhead.status)}</p>\n'

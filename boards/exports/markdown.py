@@ -175,6 +175,7 @@ def _charts(state: StateCore) -> None:
                     count += 1
                     chart, _end = made
                     figure = Token("html_block", "", 0, block=True)
+                    figure.meta = {"chart": chart, "caption": children[1].content}
                     figure.content = (f'<figure class="chart-figure">\n{charts.svg(chart, id=f"figure-{count}")}'
                                       f"<figcaption>{escape(children[1].content)}</figcaption>\n</figure>\n")
                     out.append(figure)
@@ -207,9 +208,11 @@ def to_html(markdown: str) -> str:
     return _MD.render(writable(markdown), {"charts": True})
 
 
-def parse(markdown: str) -> SyntaxTreeNode:
-    """The Markdown as a tree (root → blocks → inline), for the DOCX and ODT writers."""
-    return SyntaxTreeNode(_MD.parse(writable(markdown)))
+def parse(markdown: str, *, charts: bool = False) -> SyntaxTreeNode:
+    """The Markdown as a tree (root → blocks → inline), for the DOCX, ODT and PDF writers.
+    With `charts`, a captioned table's chart is an `html_block` before it, whose `meta`
+    holds the chart and its caption."""
+    return SyntaxTreeNode(_MD.parse(writable(markdown), {"charts": charts}))
 
 
 def table_rows(table: SyntaxTreeNode) -> list[tuple[bool, SyntaxTreeNode]]:

@@ -1,7 +1,7 @@
 """The files of approved documents, made once and kept on disk (docs/exports.md, "Stored files").
 
 An approved version's Markdown never changes, nor does a published version's public text, and
-printing a long verbale takes WeasyPrint many seconds: its PDF, DOCX and ODT are made when the
+printing a long verbale takes seconds: its PDF, DOCX and ODT are made when the
 version is approved or published and kept under `TAVOLO_DATA_DIR/exports/`. A file is named by
 the SHA-256 of everything that goes into it (the Markdown, the letterhead, the format and
 `RENDERER_VERSION`), so a changed title, administration or layout makes a new file and a file
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 # Part of every file's key: raise it with any change to what the renderers print (layout,
 # fonts, CSS, Markdown subset), so that no file made by the old code is served afterwards.
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2  # 2: the PDF typeset by Typst
 
 # The formats worth keeping: Markdown and HTML cost less to make than to read from disk.
 STORED_FORMATS = ("docx", "odt", "pdf")

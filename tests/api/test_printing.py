@@ -1,5 +1,5 @@
 """Documents printed over HTTP by the app's worker process (app/printing.py, app/exports.py):
-the server's process never runs WeasyPrint; a worker that dies while printing, or takes longer
+the server's process never prints a PDF; a worker that dies while printing, or takes longer
 than the time limit, answers 503 to that download only, the next download getting a new
 worker; a worker killed while idle costs the next download nothing."""
 
@@ -18,12 +18,12 @@ NOTE = "Servono più educatori di strada"
 
 
 def not_here(markdown, letterhead):
-    raise AssertionError("WeasyPrint ran in the server's process")
+    raise AssertionError("a PDF was printed in the server's process")
 
 
 def crash_while_printing_pdfs() -> None:
     """Run in the worker: from now on it dies in the middle of printing a PDF, as it would
-    of a segfault in Pango."""
+    of a segfault in the typesetter."""
     pdf.render_pdf = lambda markdown, letterhead: os._exit(70)
     exports._pdf.cache_clear()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import xml.etree.ElementTree as ET
 import zipfile
 
 import docx
@@ -17,6 +16,7 @@ from odf import text as odf_text
 from odf.opendocument import load as load_odt
 
 from boards.exports import EXTENSIONS, MEDIA_TYPES, Letterhead, html_fragment, render
+from tests import pdfa
 
 ADMINISTRATION = "Comune di Padova"
 STATUS = "Versione 2 approvata il 27/11/2026 — SHA-256 " + "ab12cd34" * 8
@@ -293,12 +293,7 @@ def test_pdf_holds_every_text_and_the_letterhead_on_every_page(files):
 
 def test_pdf_is_pdf_a_3b_with_title_and_language(files):
     reader = pypdf.PdfReader(io.BytesIO(files["pdf"]))
-    xmp = ET.fromstring(reader.xmp_metadata.stream.get_data())
-    pdfaid = "{http://www.aiim.org/pdfa/ns/id/}"
-    descriptions = xmp.iter("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}Description")
-    identification = {key: value for description in descriptions
-                      for key, value in description.attrib.items() if key.startswith(pdfaid)}
-    assert identification == {f"{pdfaid}part": "3", f"{pdfaid}conformance": "B"}
+    assert pdfa.identification(reader) == {"part": "3", "conformance": "B"}
     assert reader.metadata.title == "Verbale dell'incontro n. 3"
     assert reader.trailer["/Root"]["/Lang"] == "it"
     assert "/OutputIntents" in reader.trailer["/Root"]
@@ -315,7 +310,7 @@ def test_pdf_carries_the_exact_markdown_as_its_source(files):
     assert reader.attachments == {"documento.md": [VERBALE.encode("utf-8")]}
     source = reader.trailer["/Root"]["/AF"][0].get_object()
     assert source["/AFRelationship"] == "/Source" and source["/Desc"] == STATUS
-    assert reader.metadata.subject == STATUS and reader.metadata.creator == "Tavolo"
+    assert reader.metadata.subject == STATUS and reader.metadata.author == ADMINISTRATION
 
 
 def test_pdf_embeds_every_font(files):
@@ -331,9 +326,10 @@ def test_pdf_embeds_every_font(files):
                     fonts[str(face["/BaseFont"])] = sorted(
                         key for key in descriptor if key.startswith("/FontFile"))
     assert fonts and all(fonts.values()), fonts
-    # WeasyPrint names a font after its @font-face family: Titillium Web is "Tavolo Text".
-    assert any(name.endswith("+Tavolo-Text") for name in fonts), fonts
-    # WeasyPrint gives a font a custom encoding only to show .notdef, which PDF/A forbids.
+    # Every subset named after its font, Titillium Web (the text) among them.
+    assert all(re.fullmatch(r"/[A-Z]{6}\+[A-Za-z-]+", name) for name in fonts), fonts
+    assert any(name.endswith("+TitilliumWeb-Regular") for name in fonts), fonts
+    # A custom encoding would be a sign of a font asked to show .notdef, which PDF/A forbids.
     assert encodings == {"/Identity-H"}
 
 
@@ -348,6 +344,37 @@ def test_a_character_no_font_can_draw_prints_as_the_replacement_character():
     assert encodings == {"/Identity-H"}, "a font with missing glyphs gets a custom encoding"
 
 
+def test_every_character_of_the_basic_plane_prints():
+    # Each one a glyph of a font or U+FFFD: PDF/A refuses .notdef, and the thousands of
+    # CJK characters (no font here has them) make long unbroken runs of replacement characters.
+    # One paragraph per 128 code points, so that right-to-left scripts reorder their own only.
+    everything = "\n\n".join("".join(chr(point) for point in range(start, start + 128)
+                                     if chr(point) not in "\u2028\u2029")
+                             for start in range(0x80, 0xD800, 128))
+    reader = pypdf.PdfReader(io.BytesIO(render(everything, "pdf", LETTERHEAD)))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "àáâãäå" in text and "αβγδ" in text and "\ufffd" * 50 in text
+
+
+def test_a_long_word_wraps_inside_the_page():
+    link = "https://www.padovanet.it/" + "sezione/" * 30
+    reader = pypdf.PdfReader(io.BytesIO(render(f"Vedi {link} e **{'x' * 300}**\n", "pdf", LETTERHEAD)))
+    page = reader.pages[0]
+    right_edges = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: right_edges.append(
+        cm[4] + tm[4] + len(text.strip()) * 0.2 * size) if text.strip() else None)
+    assert flat(page.extract_text()).replace(" ", "").count("sezione/") == 30
+    # Every line starts inside the page's width: none ran off to the right.
+    assert right_edges and max(right_edges) < float(page.mediabox.width)
+
+
+def test_a_run_longer_than_a_pdf_string_allows_prints():
+    # 20,000 ideographs no font has: as many replacement characters, with no break between
+    # them, would be one string of 40,000 bytes, which PDF/A forbids (32,767 at most).
+    pages = pypdf.PdfReader(io.BytesIO(render("\u4e00" * 20_000, "pdf", LETTERHEAD))).pages
+    assert "".join(page.extract_text() for page in pages).count("\ufffd") == 20_000
+
+
 def test_emoji_print_as_themselves_from_the_embedded_emoji_font():
     # Sticky notes are full of them: a thumb, a family (a ZWJ sequence), a flag (two
     # regional indicators), a smile, in a heading (bold) too.
@@ -358,19 +385,29 @@ def test_emoji_print_as_themselves_from_the_embedded_emoji_font():
     for emoji in ("🎉", "👍", "👨\u200d👩\u200d👧", "🇮🇹", "🙂"):
         assert emoji in text, emoji
     fonts = [str(font.get_object()["/BaseFont"]) for font in reader.pages[0]["/Resources"]["/Font"].values()]
-    assert any(name.endswith("+Tavolo-Emoji") for name in fonts), fonts
+    assert any(name.endswith("+NotoEmoji-Regular") for name in fonts), fonts
 
 
 def test_pdf_keeps_the_internal_link_to_the_contribution(files):
     reader = pypdf.PdfReader(io.BytesIO(files["pdf"]))
-    assert "c12" in reader.named_destinations
-    targets = []
+    internal, external = [], []
     for page in reader.pages:
         for annotation in page.get("/Annots", []):
             annotation = annotation.get_object()
-            action = annotation.get("/A", {})
-            targets.append(str(annotation.get("/Dest") or action.get("/D") or action.get("/URI")))
-    assert "c12" in targets and "https://www.padovanet.it/" in targets
+            if "/Dest" in annotation:
+                target, _fit, _left, top, _zoom = annotation["/Dest"].get_object()
+                internal.append((reader.get_page_number(target.get_object()), top))
+            else:
+                external.append(annotation["/A"]["/URI"])
+    assert external == ["https://www.padovanet.it/"]
+    # [C12](#c12) lands on the page, and at the height, of C12's item.
+    [(number, top)] = internal
+    baselines = []
+    reader.pages[number].extract_text(visitor_text=lambda text, cm, tm, *_: baselines.append(
+        (tm[4] * cm[1] + tm[5] * cm[3] + cm[5], text.strip())))
+    heights = [height for height, text in baselines if text.startswith("C12")]
+    # A line's height above its baseline: the next item's baseline is further down.
+    assert heights and any(0 <= top - height < 20 for height in heights), (top, heights)
 
 
 def test_an_english_document_numbers_pages_in_english():
@@ -390,13 +427,14 @@ def test_a_status_line_cannot_break_out_of_the_page_style():
     assert 'Comune "di" Padova' in text and '@top-left { content: "X"' in text
 
 
-def test_the_pdf_loads_no_resource_but_its_fonts():
-    from boards.exports.pdf import FONTS, _FontsOnly
-
-    fetcher = _FontsOnly(allowed_protocols=("file",))
-    for url in ("file:///etc/passwd", "https://tracker.example/p.gif", FONTS.as_uri() + "/../x"):
-        with pytest.raises(ValueError):
-            fetcher.fetch(url)
+def test_typesetting_markup_in_a_contribution_is_printed_as_text():
+    # The PDF is typeset by Typst: its markup and code in a note must stay the note's text.
+    hostile = ('#read("/etc/passwd") #image("https://tracker.example/p.gif") '
+               '#set page(fill: red) ] } "); = Titolo falso <c1> @c1 $x^2$ \\ *non grassetto')
+    pdf = render(f"# Verbale\n\n- **C1** {hostile}\n", "pdf", LETTERHEAD)
+    text = flat(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
+    assert flat(hostile.replace("\\\\", "\\")) in text
+    assert "root:" not in text
 
 
 def test_characters_no_document_can_hold_are_dropped_from_the_documents_only():

@@ -111,7 +111,7 @@ def test_threads_asking_for_the_same_file_print_it_once(tmp_path, printed):
 
 def test_a_failure_while_preparing_is_logged_not_raised(tmp_path, monkeypatch, caplog):
     def broken(markdown: str, fmt: str, letterhead: Letterhead) -> bytes:
-        raise RuntimeError("Pango is missing")
+        raise RuntimeError("a font is missing")
 
     monkeypatch.setattr(store, "render", broken)
     with caplog.at_level(logging.ERROR, logger="boards.exports.store"):

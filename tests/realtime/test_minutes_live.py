@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
-import xml.etree.ElementTree as ET
 
 import docx
 import html5lib
@@ -23,6 +22,7 @@ from odf import teletype
 from odf import text as odf_text
 from odf.opendocument import load as load_odt
 
+from tests import pdfa
 from tests.realtime.support import Client
 
 ORGANIZATIONS = [("Comune di Abano Terme", "public"), ("Consultorio familiare Arcella", "health"),
@@ -62,11 +62,7 @@ def html_text(content: bytes) -> str:
 
 def assert_pdf_a(content: bytes) -> None:
     reader = pypdf.PdfReader(io.BytesIO(content))
-    xmp = ET.fromstring(reader.xmp_metadata.stream.get_data())
-    pdfaid = "{http://www.aiim.org/pdfa/ns/id/}"
-    identification = {key: value for description in xmp.iter("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}Description")
-                      for key, value in description.attrib.items() if key.startswith(pdfaid)}
-    assert identification == {f"{pdfaid}part": "3", f"{pdfaid}conformance": "B"}
+    assert pdfa.identification(reader) == {"part": "3", "conformance": "B"}
     fonts = {}
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
