@@ -208,11 +208,16 @@ def to_html(markdown: str) -> str:
     return _MD.render(writable(markdown), {"charts": True})
 
 
-def parse(markdown: str, *, charts: bool = False) -> SyntaxTreeNode:
-    """The Markdown as a tree (root → blocks → inline), for the DOCX, ODT and PDF writers.
-    With `charts`, a captioned table's chart is an `html_block` before it, whose `meta`
-    holds the chart and its caption."""
-    return SyntaxTreeNode(_MD.parse(writable(markdown), {"charts": charts}))
+def parse(markdown: str) -> SyntaxTreeNode:
+    """The Markdown as a tree (root → blocks → inline), for the DOCX and ODT writers."""
+    return SyntaxTreeNode(_MD.parse(writable(markdown)))
+
+
+def tokens(markdown: str) -> list[Token]:
+    """The Markdown as markdown-it's flat token stream, for the PDF, which reads it in one
+    pass (building the tree would cost a fifth of the reading). A captioned table's chart is
+    an `html_block` before it, whose `meta` holds the chart and its caption."""
+    return _MD.parse(writable(markdown), {"charts": True})
 
 
 def table_rows(table: SyntaxTreeNode) -> list[tuple[bool, SyntaxTreeNode]]:

@@ -27,11 +27,11 @@ from pathlib import Path
 import orjson
 import typst
 from fontTools.ttLib import TTFont
-from markdown_it.tree import SyntaxTreeNode
+from markdown_it.token import Token
 
 from boards import charts
 from boards.exports.letterhead import Letterhead, page_of
-from boards.exports.markdown import parse, table_rows
+from boards.exports.markdown import tokens
 
 TEMPLATE = Path(__file__).with_name("document.typ")
 VENDOR = Path(__file__).resolve().parents[2] / "static/vendor"
@@ -48,6 +48,8 @@ SOURCE_NAME = "documento.md"
 # Links that lead somewhere from a printed page; any other (a path of the app) stays text.
 _LINK_SCHEMES = ("https://", "http://", "mailto:")
 _ALIGNS = {"text-center": "center", "text-end": "right"}
+# The heading of an annex (the verbale's contributions, the synthesis's cited ones) opens a page.
+_ANNEX = re.compile(r"(Allegato|Annex)\b")
 # A run of this many characters with no break opportunity gets one (an invisible zero-width
 # space): a long link or word wraps instead of running off the page, and no line's text
 # outgrows the longest string PDF/A allows (32,767 bytes). Never inside an emoji sequence or
@@ -129,19 +131,9 @@ def render_pdf(markdown: str, letterhead: Letterhead) -> bytes:
 def blocks(markdown: str) -> list[dict]:
     """The Markdown's blocks as `document.typ` reads them: dicts whose "t" names the kind,
     inlines as strings (text) or dicts; every text made printable."""
-    tree = parse(printable(markdown), charts=True)
-    return _Reader(_ids(tree)).blocks(tree.children)
-
-
-def _ids(tree: SyntaxTreeNode) -> frozenset[str]:
-    """The anchors of the document: the targets internal links may lead to."""
-    found, stack = set(), [tree]
-    while stack:
-        node = stack.pop()
-        if node.type in ("list_item", "paragraph") and node.attrs.get("id"):
-            found.add(str(node.attrs["id"]))
-        stack.extend(node.children)
-    return frozenset(found)
+    stream = tokens(printable(markdown))
+    ids = frozenset(str(token.attrs["id"]) for token in stream if "id" in token.attrs)
+    return _Reader(stream, ids).blocks(0, None)[0]
 
 
 def _breakable(text: str) -> str:
@@ -149,74 +141,106 @@ def _breakable(text: str) -> str:
 
 
 class _Reader:
-    def __init__(self, ids: frozenset[str]) -> None:
-        self.ids = ids
+    """Reads markdown-it's token stream: a block's `_open` token, its content, its `_close`."""
+
+    def __init__(self, stream: list[Token], ids: frozenset[str]) -> None:
+        self.stream = stream
+        self.ids = ids  # the anchors: the targets internal links may lead to
         self.charts = 0
 
-    def blocks(self, nodes: list[SyntaxTreeNode]) -> list[dict]:
-        return [block for node in nodes if (block := self.block(node)) is not None]
+    def blocks(self, index: int, until: str | None) -> tuple[list[dict], int]:
+        """The blocks from `index` to the token of type `until`, and the index after it."""
+        stream, out = self.stream, []
+        while index < len(stream) and stream[index].type != until:
+            token = stream[index]
+            kind = token.type
+            index += 1
+            if kind == "heading_open":
+                content = self.inlines(stream[index])
+                out.append({"t": "heading", "level": min(int(token.tag[1]), 4), "c": content,
+                            "new-page": token.tag == "h2" and bool(_ANNEX.match(_plain(content)))})
+                index += 2
+            elif kind == "paragraph_open":
+                out.append(self.anchored(token, {"t": "par", "c": self.inlines(stream[index])}))
+                index += 2
+            elif kind in ("bullet_list_open", "ordered_list_open"):
+                items, close = [], kind.replace("_open", "_close")
+                while stream[index].type != close:
+                    item = stream[index]
+                    content, index = self.blocks(index + 1, "list_item_close")
+                    items.append(self.anchored(item, {"c": content}))
+                out.append({"t": "list", "ordered": kind == "ordered_list_open",
+                            "start": int(token.attrs.get("start", 1)), "items": items})
+                index += 1
+            elif kind == "blockquote_open":
+                content, index = self.blocks(index, "blockquote_close")
+                out.append({"t": "quote", "c": content})
+            elif kind in ("code_block", "fence"):
+                out.append({"t": "code", "v": _breakable(token.content.rstrip("\n"))})
+            elif kind == "hr":
+                out.append({"t": "hr"})
+            elif kind == "table_open":
+                table, index = self.table(token, index)
+                out.append(table)
+            elif kind == "html_block" and "chart" in token.meta:
+                self.charts += 1
+                chart, caption = token.meta["chart"], token.meta["caption"]
+                out.append({"t": "chart", "svg": charts.svg(chart, id=f"figure-{self.charts}"),
+                            "alt": caption, "caption": [caption]})
+            # Raw HTML is never parsed: the parser makes no other block.
+        return out, index + 1
 
-    def block(self, node: SyntaxTreeNode) -> dict | None:
-        kind = node.type
-        if kind == "heading":
-            return {"t": "heading", "level": min(int(node.tag[1]), 4), "c": self.inlines(node)}
-        if kind == "paragraph":
-            return self.anchored(node, {"t": "par", "c": self.inlines(node)})
-        if kind in ("bullet_list", "ordered_list"):
-            return {"t": "list", "ordered": kind == "ordered_list",
-                    "start": int(node.attrs.get("start", 1)),
-                    "items": [self.anchored(item, {"c": self.blocks(item.children)})
-                              for item in node.children]}
-        if kind == "blockquote":
-            return {"t": "quote", "c": self.blocks(node.children)}
-        if kind in ("code_block", "fence"):
-            return {"t": "code", "v": _breakable(node.content.rstrip("\n"))}
-        if kind == "hr":
-            return {"t": "hr"}
-        if kind == "table":
-            rows = table_rows(node)
-            header = [[self.inlines(cell) for cell in tr.children] for is_head, tr in rows if is_head]
-            return {"t": "table",
-                    "aligns": [_ALIGNS.get(str(cell.attrs.get("class", "")), "left")
-                               for cell in rows[0][1].children],
-                    "header": header,
-                    "rows": [[self.inlines(cell) for cell in tr.children]
-                             for is_head, tr in rows if not is_head]}
-        if kind == "html_block" and "chart" in node.meta:
-            self.charts += 1
-            chart, caption = node.meta["chart"], node.meta["caption"]
-            return {"t": "chart", "svg": charts.svg(chart, id=f"figure-{self.charts}"),
-                    "alt": caption, "caption": [caption]}
-        return None  # raw HTML is never parsed: the parser makes no other block
+    def table(self, token: Token, index: int) -> tuple[dict, int]:
+        """The table opened by `token` (its cells' inlines by row, the header's apart), and
+        the index after it."""
+        stream, header, rows, aligns = self.stream, [], [], []
+        while stream[index].type != "table_close":
+            token = stream[index]
+            if token.type == "tr_open":
+                (header if stream[index - 1].type == "thead_open" else rows).append([])
+            elif token.type in ("th_open", "td_open"):
+                if not rows and len(header) == 1:
+                    aligns.append(_ALIGNS.get(str(token.attrs.get("class", "")), "left"))
+                (rows or header)[-1].append(self.inlines(stream[index + 1]))
+            index += 1
+        return {"t": "table", "aligns": aligns, "header": header, "rows": rows}, index + 1
 
-    def anchored(self, node: SyntaxTreeNode, block: dict) -> dict:
-        if node.attrs.get("id"):
-            block["id"] = str(node.attrs["id"])
+    def anchored(self, token: Token, block: dict) -> dict:
+        if "id" in token.attrs:
+            block["id"] = str(token.attrs["id"])
         return block
 
-    def inlines(self, node: SyntaxTreeNode) -> list:
+    def inlines(self, inline: Token) -> list:
+        """An inline token's content: strings, and dicts for emphasis, code, links, breaks."""
         out: list = []
-        for child in node.children:
+        stack = [out]
+        for child in inline.children or ():
             kind = child.type
-            if kind == "inline":
-                out.extend(self.inlines(child))
-            elif kind == "text" and child.content:
-                out.append(_breakable(child.content))
+            if kind == "text":
+                if child.content:
+                    stack[-1].append(_breakable(child.content))
             elif kind == "softbreak":
-                out.append(" ")
+                stack[-1].append(" ")
             elif kind == "hardbreak":
-                out.append({"t": "br"})
+                stack[-1].append({"t": "br"})
             elif kind == "code_inline":
-                out.append({"t": "code", "v": _breakable(child.content)})
-            elif kind in ("strong", "em", "s"):
-                out.append({"t": kind, "c": self.inlines(child)})
-            elif kind == "link":
-                out.append(self.link(str(child.attrs.get("href", "")), self.inlines(child)))
+                stack[-1].append({"t": "code", "v": _breakable(child.content)})
+            elif kind in ("strong_open", "em_open", "s_open", "link_open"):
+                node = (self.link(str(child.attrs.get("href", ""))) if kind == "link_open"
+                        else {"t": kind.removesuffix("_open"), "c": []})
+                stack[-1].append(node)
+                stack.append(node["c"])
+            elif kind.endswith("_close") and len(stack) > 1:
+                stack.pop()
         return out
 
-    def link(self, href: str, content: list) -> dict:
+    def link(self, href: str) -> dict:
         if href.startswith("#") and href[1:] in self.ids:
-            return {"t": "ref", "to": href[1:], "c": content}
+            return {"t": "ref", "to": href[1:], "c": []}
         if href.lower().startswith(_LINK_SCHEMES):
-            return {"t": "link", "url": href, "c": content}
-        return {"t": "span", "c": content}
+            return {"t": "link", "url": href, "c": []}
+        return {"t": "span", "c": []}
+
+
+def _plain(content: list) -> str:
+    return "".join(node if isinstance(node, str) else _plain(node.get("c", [])) for node in content)
