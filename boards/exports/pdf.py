@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -103,6 +104,11 @@ def printable(text: str) -> str:
     return text.translate(replacements) if replacements else text
 
 
+# A compiler runs one compilation at a time ("Already borrowed" otherwise): threads printing
+# at once (with TAVOLO_PRINT_WORKERS=0) take turns.
+_COMPILING = threading.Lock()
+
+
 @cache
 def _compiler() -> typst.Compiler:
     """One per process: the fonts are read once, and Typst keeps what it laid out before."""
@@ -121,9 +127,9 @@ def render_pdf(markdown: str, letterhead: Letterhead) -> bytes:
         title=printable(letterhead.title), status=printable(letterhead.status)))
     head.update({"page": page, "of": of, "source-name": SOURCE_NAME})
     document = {"letterhead": head, "blocks": blocks(markdown)}
-    return _compiler().compile(
-        format="pdf", pdf_standards="a-3b",
-        sys_inputs={"document": orjson.dumps(document).decode(), "source": markdown})
+    inputs = {"document": orjson.dumps(document).decode(), "source": markdown}
+    with _COMPILING:
+        return _compiler().compile(format="pdf", pdf_standards="a-3b", sys_inputs=inputs)
 
 
 # --- the Markdown as blocks ----------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import zipfile
 
 import docx
@@ -303,6 +304,16 @@ def test_pdf_is_tagged_for_screen_readers_and_has_an_outline(files):
     root = pypdf.PdfReader(io.BytesIO(files["pdf"])).trailer["/Root"]
     assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root
     assert "/Outlines" in root
+    roles, stack = set(), [root["/StructTreeRoot"]]
+    while stack:
+        node = stack.pop().get_object()
+        if isinstance(node, pypdf.generic.DictionaryObject):
+            roles.add(node.get("/S"))
+            kids = node.get("/K", pypdf.generic.ArrayObject())
+            stack.extend(kids if isinstance(kids, pypdf.generic.ArrayObject) else [kids])
+    # What a screen reader navigates by: headings, lists, the table's header cells, links.
+    assert {"/H1", "/H2", "/H3", "/L", "/LI", "/Lbl", "/LBody", "/Table", "/TH", "/TD",
+            "/BlockQuote", "/Link"} <= roles, roles
 
 
 def test_pdf_carries_the_exact_markdown_as_its_source(files):
@@ -366,6 +377,28 @@ def test_a_long_word_wraps_inside_the_page():
     assert flat(page.extract_text()).replace(" ", "").count("sezione/") == 30
     # Every line starts inside the page's width: none ran off to the right.
     assert right_edges and max(right_edges) < float(page.mediabox.width)
+
+
+def test_threads_printing_at_once_each_get_their_pdf():
+    from boards.exports.pdf import render_pdf
+
+    results: dict[int, bytes] = {}
+    threads = [threading.Thread(target=lambda n=n: results.update({n: render_pdf(f"# Verbale {n}\n", LETTERHEAD)}))
+               for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for n in range(4):
+        assert f"Verbale {n}" in pypdf.PdfReader(io.BytesIO(results[n])).pages[0].extract_text()
+
+
+def test_the_annex_starts_on_a_page_of_its_own():
+    markdown = ("# Verbale\n\nPoche righe.\n\n## Allegato: testo integrale dei contributi\n\n"
+                "- **C1** Il primo contributo\n\n## Allegati al margine\n\nNon un allegato.\n")
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(render(markdown, "pdf", LETTERHEAD))).pages]
+    assert len(pages) == 2 and "Allegato" not in pages[0]
+    assert "Allegato: testo integrale dei contributi" in pages[1] and "Non un allegato." in pages[1]
 
 
 def test_a_run_longer_than_a_pdf_string_allows_prints():
