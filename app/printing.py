@@ -54,6 +54,11 @@ PRELOAD = ["__main__", "boards.exports", "boards.exports.pdf"]
 # What a worker sends when it has read a job, before running it.
 STARTED = "started"
 
+# A worker that has grown past this after a job is replaced. Typst keeps what it laid out in
+# its last ten compilations (about 200 MiB for a 200-page verbale), for good, in its process:
+# a worker that printed long verbali would hold gigabytes.
+MAX_WORKER_MEMORY = 256 * 2**20
+
 
 class PrinterCrashed(RuntimeError):
     """A worker process died while printing (killed, out of memory, a crash in a C library)."""
@@ -122,8 +127,12 @@ class Printer:
                 # worker's state is unknown: the next call gets a new one.
                 worker.stop()
                 raise
-            with self._guard:
-                self._idle.append(worker)
+            if worker.memory() > MAX_WORKER_MEMORY:
+                log.info("A print worker holds %d MiB after %s: it is replaced", worker.memory() >> 20, name)
+                worker.stop()
+            else:
+                with self._guard:
+                    self._idle.append(worker)
         if succeeded:
             return value
         raise value from _RemoteTraceback(remote_traceback)
@@ -187,6 +196,14 @@ class _Worker:
             return self._receive(deadline)
         except _Gone as error:
             raise PrinterCrashed("The print worker died while printing") from error
+
+    def memory(self) -> int:
+        """The worker's resident memory in bytes (0 where /proc cannot tell)."""
+        try:
+            with open(f"/proc/{self.process.pid}/statm", "rb") as statm:
+                return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            return 0
 
     def stop(self) -> int | None:
         """Kill the worker (idle, dead or stuck alike) and return its exit code."""

@@ -5,6 +5,7 @@ that do not outlive their server."""
 
 from __future__ import annotations
 
+import logging
 import os
 import select
 import signal
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from app import printing
 from app.printing import Printer, PrinterCrashed, PrinterTimedOut
 from boards import exports
 from boards.exports import Letterhead
@@ -114,6 +116,26 @@ def test_a_print_over_the_time_limit_is_stopped_with_its_worker(printer, caplog)
     assert "A print worker took more than 0.5 s on pause: it was killed" in caplog.text
     assert printer.call(os.getpid) not in (stuck, os.getpid())
     assert printer.render(MARKDOWN, "pdf", HEAD).startswith(b"%PDF-")
+
+
+_BALLAST: list[bytes] = []
+
+
+def grow(size: int) -> int:
+    """A job that leaves its worker holding `size` more bytes, as Typst's caches do."""
+    _BALLAST.append(os.urandom(size))
+    return os.getpid()
+
+
+def test_a_worker_grown_past_its_memory_limit_is_replaced(printer, monkeypatch, caplog):
+    monkeypatch.setattr(printing, "MAX_WORKER_MEMORY", 150 * 2**20)
+    caplog.set_level(logging.INFO, logger="app.printing")
+    small = printer.call(grow, 1024)
+    assert printer.call(os.getpid) == small  # kept: well under the limit
+    assert printer.call(grow, 200 * 2**20) == small
+    wait_for_exit(small)
+    assert "it is replaced" in caplog.text
+    assert printer.call(os.getpid) not in (small, os.getpid())
 
 
 def test_a_closed_printer_starts_new_workers_when_used_again(printer):
