@@ -51,12 +51,12 @@ _LINK_SCHEMES = ("https://", "http://", "mailto:")
 _ALIGNS = {"text-center": "center", "text-end": "right"}
 # The heading of an annex (the verbale's contributions, the synthesis's cited ones) opens a page.
 _ANNEX = re.compile(r"(Allegato|Annex)\b")
-# A run of this many characters with no break opportunity gets one (an invisible zero-width
-# space): a long link or word wraps instead of running off the page, and no line's text
-# outgrows the longest string PDF/A allows (32,767 bytes). Never inside an emoji sequence or
-# before a combining mark.
+# A run of 80 characters with no break opportunity gets one (an invisible zero-width space):
+# a long link or word wraps instead of running off the page, and no line's text outgrows the
+# longest string PDF/A allows (32,767 bytes). A SHA-256 (64 characters) stays whole, to be
+# copied; no break goes inside an emoji sequence or before a combining mark.
 _JOINED = "\u0300-\u036f\u200d\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f"
-_UNBROKEN = re.compile(rf"[^\s\u200b]{{59}}[^\s\u200b\u200d](?=[^\s\u200b{_JOINED}])")
+_UNBROKEN = re.compile(rf"[^\s\u200b]{{79}}[^\s\u200b\u200d](?=[^\s\u200b{_JOINED}])")
 
 
 def _dejavu_dir() -> Path:
@@ -123,8 +123,10 @@ def render_pdf(markdown: str, letterhead: Letterhead) -> bytes:
     SHA-256 of the approved version."""
     page, of = page_of(letterhead.lang)
     head = dataclasses.asdict(dataclasses.replace(
-        letterhead, administration=printable(letterhead.administration),
-        title=printable(letterhead.title), status=printable(letterhead.status)))
+        letterhead, administration=_breakable(printable(letterhead.administration)),
+        title=printable(letterhead.title), status=_breakable(printable(letterhead.status)),
+        # Typst refuses any other language tag than ISO 639's letters.
+        lang=letterhead.lang if re.fullmatch("[a-z]{2,3}", letterhead.lang) else "it"))
     head.update({"page": page, "of": of, "source-name": SOURCE_NAME})
     document = {"letterhead": head, "blocks": blocks(markdown)}
     inputs = {"document": orjson.dumps(document).decode(), "source": markdown}

@@ -393,6 +393,13 @@ def test_threads_printing_at_once_each_get_their_pdf():
         assert f"Verbale {n}" in pypdf.PdfReader(io.BytesIO(results[n])).pages[0].extract_text()
 
 
+def test_an_odd_letterhead_still_prints():
+    odd = Letterhead("Comune " + "x" * 20_000, "T", "S" * 20_000, lang="it-IT")
+    reader = pypdf.PdfReader(io.BytesIO(render("# Verbale\n", "pdf", odd)))
+    assert "Verbale" in "".join(page.extract_text() for page in reader.pages)
+    assert reader.trailer["/Root"]["/Lang"] == "it"
+
+
 def test_the_annex_starts_on_a_page_of_its_own():
     markdown = ("# Verbale\n\nPoche righe.\n\n## Allegato: testo integrale dei contributi\n\n"
                 "- **C1** Il primo contributo\n\n## Allegati al margine\n\nNon un allegato.\n")
