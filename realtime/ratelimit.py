@@ -40,6 +40,11 @@ class TokenBucket:
             return True
         return False
 
+    def delay(self) -> float:
+        """Seconds until a token is there: 0 when one is."""
+        tokens = min(self.burst, self.tokens + (self.clock() - self.updated) * self.rate)
+        return max(0.0, (1 - tokens) / self.rate)
+
     def idle(self) -> bool:
         """Full again: the bucket may be forgotten."""
         return self.tokens + (self.clock() - self.updated) * self.rate >= self.burst

@@ -6,7 +6,7 @@ stacks would stay alive as long as the socket, several KiB for each idle connect
 (docs/performance.md, "Memory per idle connection").
 
 The writer drains the connection's outbox, several frames at a time as one `batch` frame,
-at most SEND_INTERVAL apart.
+at most 60 messages a second and BURST at once.
 When the outbox overflows the writer may be stuck on a client that does not read: it is
 cancelled and the socket closed with 4408. See docs/protocol.md ("Queues").
 """
@@ -24,6 +24,7 @@ from realtime.connection import Connection
 from realtime.frames import batch
 from realtime.outbox import Outbox
 from realtime.protocol import HELLO_TIMEOUT
+from realtime.ratelimit import TokenBucket
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +32,12 @@ log = logging.getLogger(__name__)
 DRAIN_TIMEOUT = 10.0
 # A close frame waits for the socket to be writable for at most this long.
 CLOSE_TIMEOUT = 10.0
-# At most one websocket message per connection this often (60 a second, as tldraw does):
-# under load, what falls due meanwhile leaves as one `batch`; a quiet connection's next
-# frame still goes out at once.
-SEND_INTERVAL = 1 / 60
+# At most 60 websocket messages a second per connection (as tldraw does): under load, what
+# falls due meanwhile leaves as one `batch`. Up to BURST of them go out back to back, so that
+# an event right after a cursor frame is not held back (the breakout's latency), and a
+# connection within its budget sets no timer.
+MESSAGES_PER_SECOND = 60.0
+BURST = 3
 
 
 # The route's path: the meeting id is a decimal integer, anything else is refused at the
@@ -95,7 +98,10 @@ async def _read(websocket: WebSocket, connection: Connection) -> bool:
 
 
 async def _write(websocket: WebSocket, outbox: Outbox) -> None:
+    messages = TokenBucket(rate=MESSAGES_PER_SECOND, burst=BURST, clock=asyncio.get_running_loop().time)
     while (frames := await outbox.take()) is not None:
         await websocket.send_text(frames[0] if len(frames) == 1 else batch(frames))
-        # A timer, not a synchronisation: what is queued meanwhile goes out together.
-        await asyncio.sleep(SEND_INTERVAL)
+        messages.take()
+        if (delay := messages.delay()) > 0:
+            # A timer, not a synchronisation: what is queued meanwhile goes out together.
+            await asyncio.sleep(delay)

@@ -279,5 +279,8 @@ def test_token_bucket_refills_up_to_its_burst():
     clock.now += 100
     assert [bucket.take() for _ in range(4)] == [True, True, True, False]
     assert not bucket.idle()
+    assert bucket.delay() == pytest.approx(0.1)
+    clock.now += 0.05
+    assert bucket.delay() == pytest.approx(0.05)
     clock.now += 1
-    assert bucket.idle()
+    assert bucket.idle() and bucket.delay() == 0
