@@ -37,14 +37,15 @@ def add_comment(
         parent = session.get(Comment, parent_id) if is_id(parent_id) else None
         if parent is None or parent.item_id != item.id:
             raise InvalidInput("Comment {id} is not a comment on this item", id=parent_id)
-    comment = insert_now(session, Comment(
+    comment = insert_now(
+        session, Comment,
         item_id=item.id,
         parent_id=parent_id,
         text=clean_text(text, field="text"),
         author_id=actor_person.id,
         organization_id=actor_person.organization_id,
         asynchronous=meeting.state == MeetingState.ended,
-    ))
+    )
     return append(session, stream=board_stream(board.id), name="comment.added",
                   data={"comment": comment_view(comment)}, actor=actor_person, op_id=op_id)
 

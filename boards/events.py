@@ -49,16 +49,9 @@ def append(
     the session.
     """
     seq = session.execute(_NEXT_SEQ, {"stream": stream}).scalar_one()
-    event = Event(
-        stream=stream,
-        seq=seq,
-        name=name,
-        data=data,
-        actor_person_id=actor.id if actor else None,
-        actor_organization_id=actor.organization_id if actor else None,
-        op_id=op_id,
-    )
-    return insert_now(session, event)
+    return insert_now(session, Event, stream=stream, seq=seq, name=name, data=data,
+                      actor_person_id=actor.id if actor else None,
+                      actor_organization_id=actor.organization_id if actor else None, op_id=op_id)
 
 
 def since(session: Session, stream: str, seq: int) -> list[Event]:

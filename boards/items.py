@@ -377,7 +377,8 @@ def create_item(
         raise Locked("This meeting has ended: new notes only answer a prompt still open for reflection")
     kind = ItemKind(kind)
     default_w, default_h = DEFAULT_SIZE[kind]
-    item = Item(
+    item = insert_now(
+        session, Item,
         board_id=board.id,
         kind=kind,
         x=_coordinate(x, field="x"),
@@ -393,7 +394,6 @@ def create_item(
         private=board.private,
         asynchronous=ended,
     )
-    insert_now(session, item)
     data = _visibility({"item": item_view(item, actor_person)}, item)
     return append(session, stream=board_stream(board.id), name="item.created", data=data,
                   actor=actor_person, op_id=op_id)

@@ -11,21 +11,45 @@ from functools import cache
 from typing import TypeVar
 
 from sqlalchemy import Insert, insert
+from sqlalchemy.orm import configure_mappers
 from sqlmodel import Session, SQLModel
 
 Row = TypeVar("Row", bound=SQLModel)
 
 
 @cache
-def _insert_of(model: type[SQLModel]) -> tuple[Insert, tuple[str, ...]]:
+def _insert_of(model: type[SQLModel]) -> tuple[Insert, tuple[str, ...], str]:
+    # The constructor would configure the mappers on first use; objects built without it
+    # need them configured first, or their attributes cannot be read.
+    configure_mappers()
     table = model.__table__
-    return insert(table), tuple(column.name for column in table.columns if not column.primary_key)
+    (key,) = table.primary_key.columns
+    return insert(table), tuple(column.name for column in table.columns if not column.primary_key), key.name
 
 
-def insert_now(session: Session, row: Row) -> Row:
-    """Insert `row` (built with its defaults, never added to the session) in the session's
-    transaction, and give it its id. The object stays outside the session: read the row
-    again through the session to change it."""
-    statement, columns = _insert_of(type(row))
-    row.id = session.execute(statement, {name: getattr(row, name) for name in columns}).inserted_primary_key[0]
+def insert_now(session: Session, model: type[Row], **values: object) -> Row:
+    """Insert a row of `model` (the fields' defaults for what `values` leaves out) in the
+    session's transaction, and return it with its id, as an object outside the session: read
+    the row again through the session to change it. Raises TypeError for a field the model
+    does not have or a required one missing.
+
+    The object is built as SQLAlchemy builds the rows it loads, its attributes set at once:
+    SQLModel's constructor sets them one by one through SQLAlchemy's instrumentation, which
+    cost more than the INSERT (a sixth of a note's move)."""
+    statement, columns, key = _insert_of(model)
+    fields = model.model_fields
+    if unknown := values.keys() - fields.keys():
+        raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
+    for name, field in fields.items():
+        if name not in values:
+            if field.is_required():
+                raise TypeError(f"{model.__name__} needs {name}")
+            values[name] = field.get_default(call_default_factory=True)
+    values[key] = session.execute(statement, {name: values[name] for name in columns}).inserted_primary_key[0]
+    row = model._sa_class_manager.new_instance()
+    row.__dict__.update(values)
+    # What pydantic's constructor would have set, for printing and dumping the object.
+    object.__setattr__(row, "__pydantic_fields_set__", set(values))
+    object.__setattr__(row, "__pydantic_extra__", None)
+    object.__setattr__(row, "__pydantic_private__", None)
     return row

@@ -110,7 +110,7 @@ def cast_vote(*, session: Session, board: Board, actor_person: Person, item_id: 
     ).all())
     if used >= voting.budget:
         raise BudgetExhausted("You have used all {budget} of your votes", budget=voting.budget)
-    insert_now(session, Vote(round_id=voting.id, item_id=item.id, person_id=actor_person.id))
+    insert_now(session, Vote, round_id=voting.id, item_id=item.id, person_id=actor_person.id)
     return append(session, stream=board_stream(board.id), name="vote.cast", data={"item": item.id},
                   actor=actor_person, op_id=op_id)
 
