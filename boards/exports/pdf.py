@@ -188,7 +188,7 @@ class _Reader:
             elif kind == "hr":
                 out.append({"t": "hr"})
             elif kind == "table_open":
-                table, index = self.table(token, index)
+                table, index = self.table(index)
                 out.append(table)
             elif kind == "html_block" and "chart" in token.meta:
                 self.charts += 1
@@ -198,9 +198,9 @@ class _Reader:
             # Raw HTML is never parsed: the parser makes no other block.
         return out, index + 1
 
-    def table(self, token: Token, index: int) -> tuple[dict, int]:
-        """The table opened by `token` (its cells' inlines by row, the header's apart), and
-        the index after it."""
+    def table(self, index: int) -> tuple[dict, int]:
+        """The table whose content starts at `index` (its cells' inlines by row, the header's
+        apart), and the index after it."""
         stream, header, rows, aligns = self.stream, [], [], []
         while stream[index].type != "table_close":
             token = stream[index]
