@@ -1,4 +1,5 @@
-"""The record as a tagged PDF/A-3b, typeset by Typst (`document.typ`) from the Markdown.
+"""The record as a tagged PDF/A-3b, and PDF/UA-1 when its headings allow it, typeset by
+Typst (`document.typ`) from the Markdown.
 
 The Markdown is read into plain blocks and inlines (`blocks`), handed to Typst as JSON, and
 laid out by `document.typ`: every text is a JSON string shown as it is, never read as Typst
@@ -118,7 +119,8 @@ def _compiler() -> typst.Compiler:
 
 
 def render_pdf(markdown: str, letterhead: Letterhead) -> bytes:
-    """The Markdown as a tagged PDF/A-3b document (internal links kept), with the exact
+    """The Markdown as a tagged PDF/A-3b document, PDF/UA-1 (accessible) too when its
+    headings allow it, internal links kept, with the exact
     Markdown bytes attached as its source, so that anyone can check them against the
     SHA-256 of the approved version."""
     page, of = page_of(letterhead.lang)
@@ -131,7 +133,15 @@ def render_pdf(markdown: str, letterhead: Letterhead) -> bytes:
     document = {"letterhead": head, "blocks": blocks(markdown)}
     inputs = {"document": orjson.dumps(document).decode(), "source": markdown}
     with _COMPILING:
-        return _compiler().compile(format="pdf", pdf_standards="a-3b", sys_inputs=inputs)
+        try:
+            return _compiler().compile(format="pdf", pdf_standards=["a-3b", "ua-1"], sys_inputs=inputs)
+        except typst.TypstError as error:
+            # PDF/UA-1 wants the headings to start at level 1 and skip none, as the generated
+            # verbale and synthesis do and an edited draft may not: such a document is
+            # printed as PDF/A-3b alone, as tagged as the other.
+            if "PDF/UA-1" not in str(error):
+                raise
+            return _compiler().compile(format="pdf", pdf_standards="a-3b", sys_inputs=inputs)
 
 
 # --- the Markdown as blocks ----------------------------------------------------------------

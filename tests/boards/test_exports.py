@@ -295,6 +295,7 @@ def test_pdf_holds_every_text_and_the_letterhead_on_every_page(files):
 def test_pdf_is_pdf_a_3b_with_title_and_language(files):
     reader = pypdf.PdfReader(io.BytesIO(files["pdf"]))
     assert pdfa.identification(reader) == {"part": "3", "conformance": "B"}
+    assert pdfa.accessibility(reader) == {"part": "1"}
     assert reader.metadata.title == "Verbale dell'incontro n. 3"
     assert reader.trailer["/Root"]["/Lang"] == "it"
     assert "/OutputIntents" in reader.trailer["/Root"]
@@ -398,6 +399,15 @@ def test_an_odd_letterhead_still_prints():
     reader = pypdf.PdfReader(io.BytesIO(render("# Verbale\n", "pdf", odd)))
     assert "Verbale" in "".join(page.extract_text() for page in reader.pages)
     assert reader.trailer["/Root"]["/Lang"] == "it"
+
+
+def test_headings_that_pdf_ua_refuses_print_as_pdf_a_alone():
+    # An edited draft may start at level 2 or skip a level: PDF/UA-1 forbids it, PDF/A not.
+    for markdown in ("## Presenze\n\nTesto.\n", "# Verbale\n\n### Presenze\n\nTesto.\n"):
+        reader = pypdf.PdfReader(io.BytesIO(render(markdown, "pdf", LETTERHEAD)))
+        assert pdfa.identification(reader) == {"part": "3", "conformance": "B"}
+        assert pdfa.accessibility(reader) == {}
+        assert "Presenze" in reader.pages[0].extract_text()
 
 
 def test_the_annex_starts_on_a_page_of_its_own():
