@@ -13,6 +13,16 @@ const SECOND = 1000;
 const ANNOUNCE_TOGETHER = 250;
 // A finger on a person's handle lifts them once it has moved this many px: a tap does nothing.
 const LIFT_DISTANCE = 6;
+// A person held this close to the top or bottom of the screen scrolls the page towards the
+// groups out of sight, faster the closer (at most EDGE_SPEED pixels a frame).
+const EDGE = 56;
+const EDGE_SPEED = 14;
+
+function edgeSpeed(y) {
+  if (y < EDGE) return -Math.ceil(((EDGE - y) / EDGE) * EDGE_SPEED);
+  const bottom = window.innerHeight - EDGE;
+  return y > bottom ? Math.ceil(((y - bottom) / EDGE) * EDGE_SPEED) : 0;
+}
 
 class Facilitation {
   constructor(status, panel) {
@@ -915,11 +925,35 @@ class Facilitation {
       document.body.append(drag.ghost);
     }
     drag.ghost.style.transform = `translate(${event.clientX}px, ${event.clientY}px) translate(-50%, -150%)`;
-    const target = this.groupAt(event.clientX, event.clientY);
+    drag.at = { x: event.clientX, y: event.clientY };
+    this.touchOver(drag);
+    if (!drag.scrolling && edgeSpeed(drag.at.y)) {
+      drag.scrolling = true;
+      requestAnimationFrame(() => this.touchScroll(drag));
+    }
+  }
+
+  // The group under the finger lights up.
+  touchOver(drag) {
+    const target = this.groupAt(drag.at.x, drag.at.y);
     if (target === drag.target) return;
     if (drag.target) drag.target.classList.remove("is-drop-target");
     if (target) target.classList.add("is-drop-target");
     drag.target = target;
+  }
+
+  // One frame of scrolling while the finger stays at an edge; the groups move under it.
+  touchScroll(drag) {
+    const speed = this.touchDrag === drag ? edgeSpeed(drag.at.y) : 0;
+    const before = window.scrollY;
+    // At once: the page's smooth scrolling would not have moved by the check below.
+    if (speed) window.scrollBy({ top: speed, behavior: "instant" });
+    if (window.scrollY === before) {
+      drag.scrolling = false; // the finger left the edge, or the page ends there
+      return;
+    }
+    this.touchOver(drag);
+    requestAnimationFrame(() => this.touchScroll(drag));
   }
 
   touchEnd(event, dropped) {

@@ -1,7 +1,8 @@
 """People moved between breakout groups by touch, in Chromium on a tablet-sized touch screen
 (static/facilitation.js, touchHandle): a finger on a person's handle lifts them, the group
 under the finger lights up, and lifting the finger there sends `groups.assign`; the server's
-groups show the move. A tap, a cancelled touch or a drop outside a group moves nobody, and a
+groups show the move; held at the bottom of the screen, the page scrolls to the groups out
+of sight. A tap, a cancelled touch or a drop outside a group moves nobody, and a
 swipe elsewhere on the row still scrolls the page. axe-core finds nothing to fix meanwhile.
 
 Touches go through the DevTools protocol (`Input.dispatchTouchEvent`), which Chromium turns
@@ -134,4 +135,43 @@ def test_a_facilitator_moves_people_between_groups_by_touch(new_context, client,
     expect(first).to_contain_text(ELENA)
     expect(placement.locator(".is-dragged")).to_have_count(0)
     no_violations(facilitator=staff)
+    assert errors == []
+
+
+def test_a_person_held_at_the_bottom_of_the_screen_scrolls_to_a_group_out_of_sight(new_context, client, world):
+    guest_page(new_context, client, world, "Elena Moretti", "third_sector")
+    # A phone: the groups stack under the people without one, out of sight.
+    # No smooth scrolling (Bootstrap's, which the focus moves of the panel set off), so that
+    # where the page is scrolled to is where it stays.
+    staff = facilitator_page(new_context, world, bypass_csp=True, viewport={"width": 400, "height": 300},
+                             has_touch=True, reduced_motion="reduce")
+    errors = console_errors(staff)
+    panel = open_panel(staff)
+    placement, loose, first, second = two_manual_groups(panel)
+    expect(loose).to_contain_text(ELENA)
+    handle = handle_of(loose, ELENA)
+    # Elena's handle clear of the top edge, group 2 under the bottom one.
+    handle.evaluate("(element) => { element.scrollIntoView({block: 'start'}); scrollBy(0, -70); }")
+    height = staff.viewport_size["height"]
+    assert second.bounding_box()["y"] > height, "group 2 should start out of sight"
+    finger = Finger(staff)
+
+    # Elena held near the bottom edge: the page scrolls until group 2 is under the finger.
+    start = centre(handle)
+    edge = {"x": start["x"], "y": height - 8}
+    top = staff.evaluate("scrollY")
+    finger.press(start)
+    finger.slide(start, edge)
+    staff.wait_for_function("(top) => scrollY > top", arg=top)
+    staff.wait_for_function("(group) => group.getBoundingClientRect().top < innerHeight - 150",
+                            arg=second.element_handle())
+    # Off the edge the scrolling stops; then onto the top of group 2, wherever it came to rest.
+    middle = {"x": start["x"], "y": height / 2}
+    finger.slide(edge, middle, steps=2)
+    box = second.bounding_box()
+    finger.slide(middle, {"x": box["x"] + box["width"] / 2, "y": box["y"] + 24}, steps=2)
+    expect(second).to_have_class("facilitation-bucket is-drop-target")
+    finger.lift()
+    expect(second).to_contain_text(ELENA)
+    assert len(members(client, world)["Gruppo 2"]) == 1
     assert errors == []
