@@ -127,8 +127,8 @@ class Printer:
                 # worker's state is unknown: the next call gets a new one.
                 worker.stop()
                 raise
-            if worker.memory() > MAX_WORKER_MEMORY:
-                log.info("A print worker holds %d MiB after %s: it is replaced", worker.memory() >> 20, name)
+            if (memory := worker.memory()) > MAX_WORKER_MEMORY:
+                log.info("A print worker holds %d MiB after %s: it is replaced", memory >> 20, name)
                 worker.stop()
             else:
                 with self._guard:

@@ -31,10 +31,13 @@ class TokenBucket:
         self.tokens = float(burst)
         self.updated = clock()
 
-    def take(self) -> bool:
+    def _refilled(self) -> tuple[float, float]:
+        """The tokens there now (at most `burst`), and now."""
         now = self.clock()
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
+        return min(self.burst, self.tokens + (now - self.updated) * self.rate), now
+
+    def take(self) -> bool:
+        self.tokens, self.updated = self._refilled()
         if self.tokens >= 1:
             self.tokens -= 1
             return True
@@ -42,12 +45,11 @@ class TokenBucket:
 
     def delay(self) -> float:
         """Seconds until a token is there: 0 when one is."""
-        tokens = min(self.burst, self.tokens + (self.clock() - self.updated) * self.rate)
-        return max(0.0, (1 - tokens) / self.rate)
+        return max(0.0, (1 - self._refilled()[0]) / self.rate)
 
     def idle(self) -> bool:
         """Full again: the bucket may be forgotten."""
-        return self.tokens + (self.clock() - self.updated) * self.rate >= self.burst
+        return self._refilled()[0] >= self.burst
 
 
 def ops_bucket(clock: Callable[[], float] = time.monotonic) -> TokenBucket:
