@@ -13,16 +13,6 @@ const SECOND = 1000;
 const ANNOUNCE_TOGETHER = 250;
 // A finger on a person's handle lifts them once it has moved this many px: a tap does nothing.
 const LIFT_DISTANCE = 6;
-// A person held this close to the top or bottom of the screen scrolls the page towards the
-// groups out of sight, faster the closer (at most EDGE_SPEED pixels a frame).
-const EDGE = 56;
-const EDGE_SPEED = 14;
-
-function edgeSpeed(y) {
-  if (y < EDGE) return -Math.ceil(((EDGE - y) / EDGE) * EDGE_SPEED);
-  const bottom = window.innerHeight - EDGE;
-  return y > bottom ? Math.ceil(((y - bottom) / EDGE) * EDGE_SPEED) : 0;
-}
 
 class Facilitation {
   constructor(status, panel) {
@@ -42,6 +32,7 @@ class Facilitation {
     this.speaking = null;
     this.dragged = null; // the person being dragged between groups
     this.touchDrag = null; // the person a finger or a pen holds by their handle (touchHandle)
+    this.drawAfterTouch = false; // the groups changed under a held finger (renderPanelGroups)
     this.refocus = null; // the person whose group control had the focus before a redraw
     this.lang = document.documentElement.lang || "it";
     this.pluralRules = new Intl.PluralRules(this.lang);
@@ -724,6 +715,13 @@ class Facilitation {
   }
 
   renderPanelGroups() {
+    // Not under a finger holding someone: the rows and groups it is over would be replaced,
+    // and the move lost (the attendance read again, a group changing). They are drawn when
+    // it lifts.
+    if (this.touchDrag) {
+      this.drawAfterTouch = true;
+      return;
+    }
     const panel = this.panel;
     const groups = this.meeting.groups;
     const key = JSON.stringify([groups, this.meeting.running, this.panelEnded()]);
@@ -909,7 +907,7 @@ class Facilitation {
     handle.addEventListener("pointermove", (event) => this.touchMove(event));
     handle.addEventListener("pointerup", (event) => this.touchEnd(event, true));
     handle.addEventListener("pointercancel", (event) => this.touchEnd(event, false));
-    // The row drawn again under the finger (the groups changed meanwhile): nobody moves.
+    // The row gone from under the finger all the same (the panel closed): nobody moves.
     handle.addEventListener("lostpointercapture", (event) => this.touchEnd(event, false));
   }
 
@@ -925,35 +923,11 @@ class Facilitation {
       document.body.append(drag.ghost);
     }
     drag.ghost.style.transform = `translate(${event.clientX}px, ${event.clientY}px) translate(-50%, -150%)`;
-    drag.at = { x: event.clientX, y: event.clientY };
-    this.touchOver(drag);
-    if (!drag.scrolling && edgeSpeed(drag.at.y)) {
-      drag.scrolling = true;
-      requestAnimationFrame(() => this.touchScroll(drag));
-    }
-  }
-
-  // The group under the finger lights up.
-  touchOver(drag) {
-    const target = this.groupAt(drag.at.x, drag.at.y);
+    const target = this.groupAt(event.clientX, event.clientY);
     if (target === drag.target) return;
     if (drag.target) drag.target.classList.remove("is-drop-target");
     if (target) target.classList.add("is-drop-target");
     drag.target = target;
-  }
-
-  // One frame of scrolling while the finger stays at an edge; the groups move under it.
-  touchScroll(drag) {
-    const speed = this.touchDrag === drag ? edgeSpeed(drag.at.y) : 0;
-    const before = window.scrollY;
-    // At once: the page's smooth scrolling would not have moved by the check below.
-    if (speed) window.scrollBy({ top: speed, behavior: "instant" });
-    if (window.scrollY === before) {
-      drag.scrolling = false; // the finger left the edge, or the page ends there
-      return;
-    }
-    this.touchOver(drag);
-    requestAnimationFrame(() => this.touchScroll(drag));
   }
 
   touchEnd(event, dropped) {
@@ -962,11 +936,16 @@ class Facilitation {
     this.touchDrag = null;
     drag.row.classList.remove("is-dragged");
     if (drag.target) drag.target.classList.remove("is-drop-target");
-    if (!drag.ghost) return; // a tap
-    drag.ghost.remove();
-    const box = dropped ? this.groupAt(event.clientX, event.clientY) : null;
-    const group = box ? Number(box.dataset.group) : null;
-    if (group && group !== drag.groupId && !this.panelEnded()) this.assign(drag.id, group);
+    if (drag.ghost) {
+      drag.ghost.remove();
+      const box = dropped ? this.groupAt(event.clientX, event.clientY) : null;
+      const group = box ? Number(box.dataset.group) : null;
+      if (group && group !== drag.groupId && !this.panelEnded()) this.assign(drag.id, group);
+    }
+    if (this.drawAfterTouch) {
+      this.drawAfterTouch = false;
+      this.render();
+    }
   }
 
   // The group whose box is under a point of the screen (the ghost lets the point through).
