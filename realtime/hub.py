@@ -489,6 +489,11 @@ class Hub:
         for event in events:
             feed = room.feeds.get(event.stream)
             if feed is not None:
+                if feed.presence_timer is not None:
+                    # The cursors waiting for their tick leave with the event, in the same
+                    # batch: one message to each subscriber instead of two.
+                    feed.presence_timer.cancel()
+                    self._flush_presence(room.meeting_id, feed)
                 feed.offer(event)
                 self._check_gap(room, feed)
             if event.name == "participant.removed":

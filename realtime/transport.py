@@ -25,6 +25,7 @@ from realtime.frames import batch
 from realtime.outbox import Outbox
 from realtime.protocol import HELLO_TIMEOUT
 from realtime.ratelimit import TokenBucket
+from realtime.wsserver import SEND_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +99,11 @@ async def _read(websocket: WebSocket, connection: Connection) -> bool:
 
 
 async def _write(websocket: WebSocket, outbox: Outbox) -> None:
+    direct = websocket.scope["extensions"].get(SEND_TEXT)
+    send_text = direct["send_text"] if direct else websocket.send_text
     messages = TokenBucket(rate=MESSAGES_PER_SECOND, burst=BURST, clock=asyncio.get_running_loop().time)
     while (frames := await outbox.take()) is not None:
-        await websocket.send_text(frames[0] if len(frames) == 1 else batch(frames))
+        await send_text(frames[0] if len(frames) == 1 else batch(frames))
         messages.take()
         if (delay := messages.delay()) > 0:
             # A timer, not a synchronisation: what is queued meanwhile goes out together.

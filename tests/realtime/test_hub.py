@@ -20,6 +20,7 @@ from boards.models import Board, Event, ItemKind, MeetingState, Person
 from realtime.broker import MemoryBroker
 from realtime.database_work import DatabaseWork
 from realtime.errors import Close
+from realtime import hub as hub_module
 from realtime.hub import Hub
 from tests.realtime.support import BoardModel
 
@@ -275,6 +276,22 @@ async def test_presence_is_coalesced_named_and_cleared_on_leaving(hub, room):
     await sender.close()
     gone = await watcher.take(lambda f: f["type"] == "presence")
     assert (gone["cursor"], gone["selection"]) == (None, [])
+
+
+async def test_waiting_cursors_leave_with_the_next_event_in_one_message(hub, room, monkeypatch):
+    monkeypatch.setattr(hub_module, "PRESENCE_INTERVAL", 60.0)  # no tick within the test
+    sender = await Peer.join(hub, room.meeting, room.participant.token)
+    watcher = await Peer.join(hub, room.meeting, room.observer.token)
+    for peer in (sender, watcher):
+        await peer.subscribe(room.board)
+    await sender.send({"type": "presence", "stream": room.board, "cursor": {"x": 7, "y": 8}})
+    ack = await sender.op(room.board, "item.create", {"kind": "note", "x": 0, "y": 0, "text": "insieme"})
+    assert ack["type"] == "ack"
+    together = [json.loads(frame) for frame in await asyncio.wait_for(watcher.connection.outbox.take(), TIMEOUT)]
+    assert [frame["type"] for frame in together] == ["presence", "event"]
+    assert together[0]["cursor"] == {"x": 7, "y": 8}
+    assert together[1]["data"]["item"]["text"] == "insieme"
+    assert not [f for f in sender.unread if f["type"] == "presence"]
 
 
 async def test_each_visibility_class_is_encoded_once(hub, room):

@@ -13,6 +13,8 @@ from realtime.outbox import Outbox
 class Socket:
     """Records the messages sent, and wakes the test at each."""
 
+    scope = {"extensions": {}}
+
     def __init__(self) -> None:
         self.messages: list[list[str]] = []
         self.sent = asyncio.Event()

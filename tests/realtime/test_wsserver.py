@@ -1,11 +1,22 @@
-"""permessage-deflate as `tavolo serve` negotiates it (realtime/wsserver.py), for what
-Chromium and the websockets library offer, for what Firefox offers, and without it."""
+"""The websocket protocol `tavolo serve` uses (realtime/wsserver.py): permessage-deflate as
+it negotiates it, for what Chromium and the websockets library offer, for what Firefox
+offers, and without it; the direct send and the read-ahead, on the protocol alone."""
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+from uvicorn.config import Config
+from uvicorn.protocols.utils import ClientDisconnected
+from uvicorn.server import ServerState
 from websockets.asyncio.client import connect
+from websockets.client import ClientProtocol
 from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory, PerMessageDeflate
 
+from websockets.uri import parse_uri
+
+from realtime.wsserver import READ_AHEAD, SEND_TEXT, WebSocketProtocol
 from tests.realtime.support import MAX_SERVER_FRAME, TIMEOUT, Client
 
 
@@ -49,3 +60,78 @@ async def test_without_an_offer_nothing_is_compressed(live_server, room):
     assert "Sec-WebSocket-Extensions" not in client.ws.response.headers
     assert client.ws.protocol.extensions == []
     await client.close()
+
+
+class Transport(asyncio.Transport):
+    """What the server writes, and whether it paused reading."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written = bytearray()
+        self.paused = False
+
+    def write(self, data: bytes) -> None:
+        self.written += data
+
+    def take(self) -> bytes:
+        data, self.written = bytes(self.written), bytearray()
+        return data
+
+    def pause_reading(self) -> None:
+        self.paused = True
+
+    def resume_reading(self) -> None:
+        self.paused = False
+
+    def is_closing(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        pass
+
+    def get_extra_info(self, name, default=None):
+        return default
+
+
+async def test_text_goes_out_below_asgi_and_reading_pauses_only_after_a_backlog():
+    accepted, release = asyncio.Event(), asyncio.Event()
+    scopes = []
+
+    async def app(scope, receive, send):
+        await receive()
+        await send({"type": "websocket.accept"})
+        scopes.append((scope, receive))
+        accepted.set()
+        await release.wait()
+
+    config = Config(app=app, ws=WebSocketProtocol, lifespan="off", log_level="warning")
+    config.load()
+    server = WebSocketProtocol(config, ServerState(), {})
+    transport = Transport()
+    server.connection_made(transport)
+    client = ClientProtocol(parse_uri("ws://testserver/ws"))
+    client.send_request(client.connect())
+    server.data_received(b"".join(client.data_to_send()))
+    await asyncio.wait_for(accepted.wait(), TIMEOUT)
+    client.receive_data(transport.take())
+    [response] = client.events_received()
+    assert response.status_code == 101
+    [(scope, receive)] = scopes
+
+    await scope["extensions"][SEND_TEXT]["send_text"]("ciao 👋")
+    client.receive_data(transport.take())
+    [frame] = client.events_received()
+    assert frame.data.decode() == "ciao 👋"
+
+    for count in range(1, READ_AHEAD + 1):
+        client.send_text(f"cursore {count}".encode())
+        server.data_received(b"".join(client.data_to_send()))
+        assert transport.paused == (count == READ_AHEAD), count
+    messages = [await receive() for _ in range(READ_AHEAD)]
+    assert [m["text"] for m in messages] == [f"cursore {count}" for count in range(1, READ_AHEAD + 1)]
+    assert not transport.paused
+
+    release.set()
+    server.connection_lost(None)
+    with pytest.raises(ClientDisconnected):
+        await scope["extensions"][SEND_TEXT]["send_text"]("troppo tardi")
