@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from boards.models import Event, Person, StreamHead
-from boards.rows import insert_now
+from boards.rows import core_execute, insert_now
 
 # One statement for both SQLite (3.35+) and PostgreSQL: the row lock it takes orders
 # concurrent writers of a stream, across server processes too.
@@ -48,7 +48,7 @@ def append(
     The row is inserted at once (`boards.rows.insert_now`): the Event returned is not in
     the session.
     """
-    seq = session.execute(_NEXT_SEQ, {"stream": stream}).scalar_one()
+    seq = core_execute(session, _NEXT_SEQ, {"stream": stream}).scalar_one()
     return insert_now(session, Event, stream=stream, seq=seq, name=name, data=data,
                       actor_person_id=actor.id if actor else None,
                       actor_organization_id=actor.organization_id if actor else None, op_id=op_id)

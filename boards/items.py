@@ -7,7 +7,7 @@ import re
 import weakref
 from collections.abc import Iterable
 
-from sqlalchemy import Row, bindparam
+from sqlalchemy import ColumnElement, Row, bindparam, exists
 from sqlalchemy import select as sa_select
 from sqlalchemy import text as sql_text
 from sqlalchemy import update as sa_update
@@ -36,7 +36,7 @@ from boards.models import (
     Vote,
     VotingRound,
 )
-from boards.rows import insert_now
+from boards.rows import core_execute, insert_now
 from boards.text import clean_text
 
 
@@ -53,8 +53,26 @@ _MEMBERSHIP = sa_select(_MEMBERS.c.id).where(
     _MEMBERS.c.group_id == bindparam("group"), _MEMBERS.c.person_id == bindparam("person"))
 
 
+# Membership read already in the current transaction (`know_membership`).
+_KNOWN_MEMBERSHIP = "tavolo.known_membership"
+
+
+def membership(person_id: ColumnElement, group_id: ColumnElement) -> ColumnElement[bool]:
+    """Whether the person is in the group, as a column: for a caller that reads the person
+    and the board in one statement, and tells `know_membership` (an op: `realtime.ops`)."""
+    return exists().where(_MEMBERS.c.group_id == group_id, _MEMBERS.c.person_id == person_id)
+
+
+def know_membership(session: Session, group_id: int, person_id: int, member: bool) -> None:
+    """Record for the rest of the transaction what `membership` read, sparing a statement."""
+    session.info[_KNOWN_MEMBERSHIP] = (weakref.ref(session.get_transaction()), group_id, person_id, member)
+
+
 def _in_group_of(session: Session, person: Person, board: Board) -> bool:
-    return session.execute(_MEMBERSHIP, {"group": board.group_id, "person": person.id}).first() is not None
+    known = session.info.get(_KNOWN_MEMBERSHIP)
+    if known is not None and known[0]() is session.get_transaction() and known[1:3] == (board.group_id, person.id):
+        return known[3]
+    return core_execute(session, _MEMBERSHIP, {"group": board.group_id, "person": person.id}).first() is not None
 
 
 def may_read_board(session: Session, person: Person, board: Board) -> bool:
@@ -222,7 +240,7 @@ def lock_stream(session: Session, stream: str) -> None:
     The same row `boards.events.append` increments: a no-op update of it takes the row lock
     on PostgreSQL and the write lock on SQLite, before anything is read.
     """
-    session.execute(_LOCK_STREAM, {"stream": stream})
+    core_execute(session, _LOCK_STREAM, {"stream": stream})
 
 
 def hold_stream(session: Session, stream: str) -> None:
@@ -480,7 +498,7 @@ def move_item(
     y = _coordinate(y, field="y")
     meeting = open_board_for_change(session, board=board, actor_person=actor_person)
     _refuse_after_end(meeting)
-    moved = session.execute(_MOVE, {"item": item_id, "board": board.id, "new_x": x, "new_y": y,
+    moved = core_execute(session, _MOVE, {"item": item_id, "board": board.id, "new_x": x, "new_y": y,
                                     "now": utcnow()}).first() if is_id(item_id) else None
     if moved is None:
         raise NotFound("Item {id} is not on this board", id=item_id)

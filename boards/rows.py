@@ -10,11 +10,19 @@ from __future__ import annotations
 from functools import cache
 from typing import TypeVar
 
-from sqlalchemy import Insert, insert
+from sqlalchemy import CursorResult, Executable, Insert, insert
 from sqlalchemy.orm import configure_mappers
 from sqlmodel import Session, SQLModel
 
 Row = TypeVar("Row", bound=SQLModel)
+
+
+def core_execute(session: Session, statement: Executable, params: dict | None = None) -> CursorResult:
+    """A Core statement in the session's transaction, after flushing what the session holds
+    as `Session.execute` does, without the ORM's layers around the statement (a tenth of an
+    op's CPU)."""
+    session.flush()
+    return session.connection().execute(statement, params)
 
 
 @cache
@@ -45,7 +53,7 @@ def insert_now(session: Session, model: type[Row], **values: object) -> Row:
             if field.is_required():
                 raise TypeError(f"{model.__name__} needs {name}")
             values[name] = field.get_default(call_default_factory=True)
-    values[key] = session.execute(statement, {name: values[name] for name in columns}).inserted_primary_key[0]
+    values[key] = core_execute(session, statement, {name: values[name] for name in columns}).inserted_primary_key[0]
     row = model._sa_class_manager.new_instance()
     row.__dict__.update(values)
     # What pydantic's constructor would have set, for printing and dumping the object.

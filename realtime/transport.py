@@ -84,8 +84,10 @@ def _client_gone(reader: asyncio.Task) -> bool:
 
 async def _read(websocket: WebSocket, connection: Connection) -> bool:
     """Feed client frames to the connection; True when the client went away."""
+    direct = websocket.scope["extensions"].get(SEND_TEXT)
+    receive = direct["receive"] if direct else websocket.receive
     try:
-        message = await asyncio.wait_for(websocket.receive(), HELLO_TIMEOUT)
+        message = await asyncio.wait_for(receive(), HELLO_TIMEOUT)
     except TimeoutError:
         await connection.hello_timeout()
         return False
@@ -94,7 +96,7 @@ async def _read(websocket: WebSocket, connection: Connection) -> bool:
         await connection.receive(data if data is not None else message.get("bytes") or b"")
         if connection.closing:
             return False
-        message = await websocket.receive()
+        message = await receive()
     return True
 
 

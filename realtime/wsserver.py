@@ -10,11 +10,12 @@ connection").
 from __future__ import annotations
 
 import asyncio
+import struct
 from typing import Any
 
 from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-from websockets.exceptions import InvalidState
+from websockets.protocol import OPEN
 from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 
 # Browsers always offer permessage-deflate, and it matters on poor connections. The server's
@@ -32,8 +33,9 @@ DEFLATE = ServerPerMessageDeflateFactory(
     compress_settings={"memLevel": 2},
 )
 
-# The scope extension through which the endpoint sends text frames without going through
-# Starlette and ASGI's message dicts: `scope["extensions"][SEND_TEXT]["send_text"]`.
+# The scope extension through which the endpoint sends text frames without Starlette and
+# ASGI's message dicts (`scope["extensions"][SEND_TEXT]["send_text"]`), and receives
+# without Starlette (`...["receive"]`, the ASGI receive).
 SEND_TEXT = "tavolo.send_text"
 # Messages read ahead of the application before reading pauses. uvicorn pauses after each
 # one and resumes once it is taken: two system calls per cursor move.
@@ -62,20 +64,23 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
         if self.handshake_initiated and not self.close_sent:
-            self.scope["extensions"][SEND_TEXT] = {"send_text": self.send_text}
+            self.scope["extensions"][SEND_TEXT] = {"send_text": self.send_text, "receive": self.receive}
 
     async def send_text(self, text: str) -> None:
-        """`websocket.send` of a text frame once accepted, as uvicorn does it, less the layers
-        of dicts and checks around it (a sixth of a message's cost). Raises
-        ClientDisconnected when the socket is closed or closing."""
+        """`websocket.send` of a text frame once accepted, less the layers of dicts and
+        checks around it (a sixth of a message's cost). Raises ClientDisconnected when the
+        socket is closed or closing."""
         await self.writable.wait()
-        if self.disconnected or self.close_sent or not self.handshake_complete:
+        if self.disconnected or self.close_sent or not self.handshake_complete or self.conn.state is not OPEN:
             raise ClientDisconnected()
-        try:
-            self.conn.send_text(text.encode())
-        except InvalidState:
-            raise ClientDisconnected() from None
-        self.transport.write(b"".join(self.conn.data_to_send()))
+        payload = text.encode()
+        if self.conn.extensions:
+            # permessage-deflate: the connection's compressor frames the message.
+            self.conn.send_text(payload)
+            self.transport.write(b"".join(self.conn.data_to_send()))
+        else:
+            # A server's frames are not masked: the header is all there is to add.
+            self.transport.write(_text_header(len(payload)) + payload)
 
     def send_receive_event_to_app(self) -> None:
         paused = self.read_paused
@@ -87,6 +92,15 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
         if not paused and len(self.queue) >= READ_AHEAD:
             self.read_paused = True
             self.transport.pause_reading()
+
+
+def _text_header(length: int) -> bytes:
+    """A final, unmasked text frame's header (RFC 6455, 5.2)."""
+    if length < 126:
+        return bytes((0x81, length))
+    if length < 1 << 16:
+        return struct.pack("!BBH", 0x81, 126, length)
+    return struct.pack("!BBQ", 0x81, 127, length)
 
 
 class _Inbox:

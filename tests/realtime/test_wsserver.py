@@ -118,10 +118,12 @@ async def test_text_goes_out_below_asgi_and_reading_pauses_only_after_a_backlog(
     assert response.status_code == 101
     [(scope, receive)] = scopes
 
-    await scope["extensions"][SEND_TEXT]["send_text"]("ciao 👋")
+    # Framed by hand (no compression was negotiated): each of the three length encodings.
+    texts = ["ciao 👋", "è" * 200, "x" * 70_000]
+    for text in texts:
+        await scope["extensions"][SEND_TEXT]["send_text"](text)
     client.receive_data(transport.take())
-    [frame] = client.events_received()
-    assert frame.data.decode() == "ciao 👋"
+    assert [frame.data.decode() for frame in client.events_received()] == texts
 
     for count in range(1, READ_AHEAD + 1):
         client.send_text(f"cursore {count}".encode())
