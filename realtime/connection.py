@@ -63,6 +63,24 @@ class Connection:
             log.exception("unexpected failure handling a frame")
             self.send_error(internal_error())
 
+    def receive_presence(self, data: str) -> bool:
+        """Handle a presence frame at once, as the socket reads it (it waits for nothing); False,
+        changing nothing, for any other frame: `receive` is for those."""
+        try:
+            actions = self.protocol.receive_presence(data)
+            if actions is None:
+                return False
+            for action in actions:
+                match action:
+                    case RelayPresence():
+                        self.hub.relay_presence(self, action)
+                    case Send(frame):
+                        self.send(frame)
+        except Exception:
+            log.exception("unexpected failure handling a presence frame")
+            self.send_error(internal_error())
+        return True
+
     async def hello_timeout(self) -> None:
         for action in self.protocol.hello_timeout():
             await self.perform(action)

@@ -139,6 +139,23 @@ class Protocol:
         except ProtocolError as error:
             return [self.error(error)]
 
+    def receive_presence(self, data: str | bytes) -> list[Action] | None:
+        """`receive` for a presence frame, whose actions wait for nothing (a cursor move); None
+        for any other frame, and for any frame before `hello` is through, changing nothing:
+        `receive` is for those."""
+        if self.state != State.OPEN:
+            return None
+        try:
+            value = frames.decode(data)
+        except ProtocolError:
+            return None
+        if value["type"] != "presence":
+            return None
+        try:
+            return self._presence(value)
+        except ProtocolError as error:
+            return [self.error(error)]
+
     def hello_timeout(self) -> list[Action]:
         """No `hello` in time: close 4401."""
         if self.state != State.AWAITING_HELLO:

@@ -58,6 +58,10 @@ async def endpoint(websocket: WebSocket) -> None:
 
 async def serve(websocket: WebSocket, connection: Connection) -> None:
     outbox = connection.outbox
+    direct = websocket.scope["extensions"].get(SEND_TEXT)
+    if direct:
+        # Cursor moves are handled as the socket reads them, without the reader task.
+        direct["handle_text"](connection.receive_presence)
     reader = asyncio.create_task(_read(websocket, connection))
     writer = asyncio.create_task(_write(websocket, outbox))
     try:
@@ -72,6 +76,8 @@ async def serve(websocket: WebSocket, connection: Connection) -> None:
                 await asyncio.wait_for(websocket.close(outbox.close_code, outbox.close_reason),
                                        CLOSE_TIMEOUT)
     finally:
+        if direct:
+            direct["handle_text"](None)
         for task in (reader, writer):
             task.cancel()
         await asyncio.gather(reader, writer, return_exceptions=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import struct
+from collections.abc import Callable
 from typing import Any
 
 from uvicorn.protocols.utils import ClientDisconnected
@@ -34,8 +35,9 @@ DEFLATE = ServerPerMessageDeflateFactory(
 )
 
 # The scope extension through which the endpoint sends text frames without Starlette and
-# ASGI's message dicts (`scope["extensions"][SEND_TEXT]["send_text"]`), and receives
-# without Starlette (`...["receive"]`, the ASGI receive).
+# ASGI's message dicts (`scope["extensions"][SEND_TEXT]["send_text"]`), receives without
+# Starlette (`...["receive"]`, the ASGI receive), and hands the protocol a function that
+# handles a text message as it is read (`...["handle_text"](function)`).
 SEND_TEXT = "tavolo.send_text"
 # Messages read ahead of the application before reading pauses. uvicorn pauses after each
 # one and resumes once it is taken: two system calls per cursor move.
@@ -52,6 +54,9 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
             self.conn.available_extensions = [DEFLATE]
         self.queue = _Inbox()
         self.writable = _Writable()
+        # Called with each text message read while the application waits for one and none is
+        # queued; True when it handled the message (which is then not queued).
+        self.text_handler: Callable[[str], bool] | None = None
 
     async def send(self, message: Any) -> None:
         await super().send(message)
@@ -64,7 +69,11 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
         if self.handshake_initiated and not self.close_sent:
-            self.scope["extensions"][SEND_TEXT] = {"send_text": self.send_text, "receive": self.receive}
+            self.scope["extensions"][SEND_TEXT] = {"send_text": self.send_text, "receive": self.receive,
+                                                   "handle_text": self._set_text_handler}
+
+    def _set_text_handler(self, handler: Callable[[str], bool] | None) -> None:
+        self.text_handler = handler
 
     async def send_text(self, text: str) -> None:
         """`websocket.send` of a text frame once accepted, less the layers of dicts and
@@ -83,6 +92,18 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
             self.transport.write(_text_header(len(payload)) + payload)
 
     def send_receive_event_to_app(self) -> None:
+        if (self.text_handler is not None and self.curr_msg_data_type == "text" and len(self.frames) == 1
+                and self.queue.awaited() and not self.close_sent):
+            # Handled here (a cursor move), it spares the reader task a wake-up and the
+            # message its trip through the queue and Starlette.
+            try:
+                text = self.frames[0].decode()
+            except UnicodeDecodeError:
+                pass  # uvicorn's path below answers it
+            else:
+                if self.text_handler(text):
+                    self.frames = []
+                    return
         paused = self.read_paused
         # uvicorn pauses reading after every message: pretend it is paused already, and
         # pause for real only once READ_AHEAD messages wait.
@@ -123,6 +144,10 @@ class _Inbox:
 
     def __len__(self) -> int:
         return len(self._messages)
+
+    def awaited(self) -> bool:
+        """Whether the reader waits for a message, none being queued."""
+        return self._waiter is not None and not self._waiter.done()
 
     async def get(self) -> Any:
         while not self._messages:

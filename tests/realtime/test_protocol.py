@@ -259,6 +259,24 @@ def test_presence_is_validated_then_dropped_silently_when_too_frequent():
     assert all(a == [] or isinstance(a[0], RelayPresence) for a in answers)
 
 
+def test_presence_alone_is_read_at_once_and_anything_else_is_left_untouched():
+    waiting = Protocol(meeting_id=7, server_origin=ORIGIN, clock=Clock())
+    cursor = frame(type="presence", stream="board:1", cursor={"x": 1, "y": 2})
+    assert waiting.receive_presence(cursor) is None  # before hello: `receive` closes 4401
+    protocol = opened()
+    [relay] = protocol.receive_presence(cursor)
+    assert isinstance(relay, RelayPresence) and relay.cursor == {"x": 1, "y": 2}
+    assert error_of(protocol.receive_presence(frame(type="presence", stream="nowhere:1")))["code"] == "bad_request"
+    tokens = protocol.ops_bucket.tokens
+    for other in (op(), frame(type="subscribe", stream="board:1"), frame(type="hello", token="x"), "{not json",
+                  # a duplicated key: the last one wins, here as everywhere else
+                  '{"type": "presence", "type": "op"}'):
+        assert protocol.receive_presence(other) is None, other
+    assert protocol.ops_bucket.tokens == tokens
+    [apply] = protocol.receive(op())
+    assert isinstance(apply, ApplyOp)
+
+
 def test_errors_are_written_in_the_connection_language(monkeypatch):
     from app import i18n
 

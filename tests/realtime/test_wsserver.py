@@ -137,3 +137,57 @@ async def test_text_goes_out_below_asgi_and_reading_pauses_only_after_a_backlog(
     server.connection_lost(None)
     with pytest.raises(ClientDisconnected):
         await scope["extensions"][SEND_TEXT]["send_text"]("troppo tardi")
+
+
+async def test_a_text_handler_takes_what_it_accepts_while_the_reader_waits():
+    accepted, release = asyncio.Event(), asyncio.Event()
+    scopes = []
+
+    async def app(scope, receive, send):
+        await receive()
+        await send({"type": "websocket.accept"})
+        scopes.append((scope, receive))
+        accepted.set()
+        await release.wait()
+
+    config = Config(app=app, ws=WebSocketProtocol, lifespan="off", log_level="warning")
+    config.load()
+    server = WebSocketProtocol(config, ServerState(), {})
+    transport = Transport()
+    server.connection_made(transport)
+    client = ClientProtocol(parse_uri("ws://testserver/ws"))
+    client.send_request(client.connect())
+    server.data_received(b"".join(client.data_to_send()))
+    await asyncio.wait_for(accepted.wait(), TIMEOUT)
+    client.receive_data(transport.take())
+    [(scope, receive)] = scopes
+    handled = []
+
+    def handle(text: str) -> bool:
+        if text.startswith("cursore"):
+            handled.append(text)
+            return True
+        return False
+
+    scope["extensions"][SEND_TEXT]["handle_text"](handle)
+
+    def send(text: str) -> None:
+        client.send_text(text.encode())
+        server.data_received(b"".join(client.data_to_send()))
+
+    # Nobody waits for a message yet: queued, the handler is not asked.
+    send("cursore 1")
+    assert handled == [] and (await receive())["text"] == "cursore 1"
+    reading = asyncio.ensure_future(receive())
+    await asyncio.sleep(0)  # the reader is now waiting
+    send("cursore 2 👋")
+    assert handled == ["cursore 2 👋"] and not reading.done()
+    send("op")  # refused by the handler: the reader gets it
+    assert (await asyncio.wait_for(reading, TIMEOUT))["text"] == "op"
+    scope["extensions"][SEND_TEXT]["handle_text"](None)
+    reading = asyncio.ensure_future(receive())
+    await asyncio.sleep(0)
+    send("cursore 3")
+    assert (await asyncio.wait_for(reading, TIMEOUT))["text"] == "cursore 3" and handled == ["cursore 2 👋"]
+    release.set()
+    server.connection_lost(None)
