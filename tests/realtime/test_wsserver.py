@@ -5,6 +5,7 @@ offers, and without it; the direct send and the read-ahead, on the protocol alon
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 import pytest
 from uvicorn.config import Config
@@ -93,7 +94,29 @@ class Transport(asyncio.Transport):
         return default
 
 
-async def test_text_goes_out_below_asgi_and_reading_pauses_only_after_a_backlog():
+@dataclass
+class Accepted:
+    """The protocol alone, its handshake done with a sans-I/O client, and the application's
+    side of the socket: its scope and its ASGI `receive`."""
+
+    server: WebSocketProtocol
+    transport: Transport
+    client: ClientProtocol
+    scope: dict
+    receive: object
+    release: asyncio.Event
+
+    def send(self, text: str) -> None:
+        """A text message from the client, read by the server."""
+        self.client.send_text(text.encode())
+        self.server.data_received(b"".join(self.client.data_to_send()))
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.connection_lost(None)
+
+
+async def accept() -> Accepted:
     accepted, release = asyncio.Event(), asyncio.Event()
     scopes = []
 
@@ -117,50 +140,33 @@ async def test_text_goes_out_below_asgi_and_reading_pauses_only_after_a_backlog(
     [response] = client.events_received()
     assert response.status_code == 101
     [(scope, receive)] = scopes
+    return Accepted(server, transport, client, scope, receive, release)
 
+
+async def test_text_goes_out_below_asgi_and_reading_pauses_only_after_a_backlog():
+    socket = await accept()
+    send_text = socket.scope["extensions"][SEND_TEXT]["send_text"]
     # Framed by hand (no compression was negotiated): each of the three length encodings.
     texts = ["ciao 👋", "è" * 200, "x" * 70_000]
     for text in texts:
-        await scope["extensions"][SEND_TEXT]["send_text"](text)
-    client.receive_data(transport.take())
-    assert [frame.data.decode() for frame in client.events_received()] == texts
+        await send_text(text)
+    socket.client.receive_data(socket.transport.take())
+    assert [frame.data.decode() for frame in socket.client.events_received()] == texts
 
     for count in range(1, READ_AHEAD + 1):
-        client.send_text(f"cursore {count}".encode())
-        server.data_received(b"".join(client.data_to_send()))
-        assert transport.paused == (count == READ_AHEAD), count
-    messages = [await receive() for _ in range(READ_AHEAD)]
+        socket.send(f"cursore {count}")
+        assert socket.transport.paused == (count == READ_AHEAD), count
+    messages = [await socket.receive() for _ in range(READ_AHEAD)]
     assert [m["text"] for m in messages] == [f"cursore {count}" for count in range(1, READ_AHEAD + 1)]
-    assert not transport.paused
+    assert not socket.transport.paused
 
-    release.set()
-    server.connection_lost(None)
+    socket.close()
     with pytest.raises(ClientDisconnected):
-        await scope["extensions"][SEND_TEXT]["send_text"]("troppo tardi")
+        await send_text("troppo tardi")
 
 
 async def test_a_text_handler_takes_what_it_accepts_while_the_reader_waits():
-    accepted, release = asyncio.Event(), asyncio.Event()
-    scopes = []
-
-    async def app(scope, receive, send):
-        await receive()
-        await send({"type": "websocket.accept"})
-        scopes.append((scope, receive))
-        accepted.set()
-        await release.wait()
-
-    config = Config(app=app, ws=WebSocketProtocol, lifespan="off", log_level="warning")
-    config.load()
-    server = WebSocketProtocol(config, ServerState(), {})
-    transport = Transport()
-    server.connection_made(transport)
-    client = ClientProtocol(parse_uri("ws://testserver/ws"))
-    client.send_request(client.connect())
-    server.data_received(b"".join(client.data_to_send()))
-    await asyncio.wait_for(accepted.wait(), TIMEOUT)
-    client.receive_data(transport.take())
-    [(scope, receive)] = scopes
+    socket = await accept()
     handled = []
 
     def handle(text: str) -> bool:
@@ -169,25 +175,19 @@ async def test_a_text_handler_takes_what_it_accepts_while_the_reader_waits():
             return True
         return False
 
-    scope["extensions"][SEND_TEXT]["handle_text"](handle)
-
-    def send(text: str) -> None:
-        client.send_text(text.encode())
-        server.data_received(b"".join(client.data_to_send()))
-
+    socket.scope["extensions"][SEND_TEXT]["handle_text"](handle)
     # Nobody waits for a message yet: queued, the handler is not asked.
-    send("cursore 1")
-    assert handled == [] and (await receive())["text"] == "cursore 1"
-    reading = asyncio.ensure_future(receive())
+    socket.send("cursore 1")
+    assert handled == [] and (await socket.receive())["text"] == "cursore 1"
+    reading = asyncio.ensure_future(socket.receive())
     await asyncio.sleep(0)  # the reader is now waiting
-    send("cursore 2 👋")
+    socket.send("cursore 2 👋")
     assert handled == ["cursore 2 👋"] and not reading.done()
-    send("op")  # refused by the handler: the reader gets it
+    socket.send("op")  # refused by the handler: the reader gets it
     assert (await asyncio.wait_for(reading, TIMEOUT))["text"] == "op"
-    scope["extensions"][SEND_TEXT]["handle_text"](None)
-    reading = asyncio.ensure_future(receive())
+    socket.scope["extensions"][SEND_TEXT]["handle_text"](None)
+    reading = asyncio.ensure_future(socket.receive())
     await asyncio.sleep(0)
-    send("cursore 3")
+    socket.send("cursore 3")
     assert (await asyncio.wait_for(reading, TIMEOUT))["text"] == "cursore 3" and handled == ["cursore 2 👋"]
-    release.set()
-    server.connection_lost(None)
+    socket.close()
