@@ -25,7 +25,7 @@ from realtime.frames import batch
 from realtime.outbox import Outbox
 from realtime.protocol import HELLO_TIMEOUT
 from realtime.ratelimit import TokenBucket
-from realtime.wsserver import SEND_TEXT
+from realtime.wsserver import EXTENSION
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ async def endpoint(websocket: WebSocket) -> None:
 
 async def serve(websocket: WebSocket, connection: Connection) -> None:
     outbox = connection.outbox
-    direct = websocket.scope["extensions"].get(SEND_TEXT)
+    direct = websocket.scope["extensions"].get(EXTENSION)
     if direct:
         # Cursor moves are handled as the socket reads them, without the reader task.
         direct["handle_text"](connection.receive_presence)
@@ -90,7 +90,7 @@ def _client_gone(reader: asyncio.Task) -> bool:
 
 async def _read(websocket: WebSocket, connection: Connection) -> bool:
     """Feed client frames to the connection; True when the client went away."""
-    direct = websocket.scope["extensions"].get(SEND_TEXT)
+    direct = websocket.scope["extensions"].get(EXTENSION)
     receive = direct["receive"] if direct else websocket.receive
     try:
         message = await asyncio.wait_for(receive(), HELLO_TIMEOUT)
@@ -107,7 +107,7 @@ async def _read(websocket: WebSocket, connection: Connection) -> bool:
 
 
 async def _write(websocket: WebSocket, outbox: Outbox) -> None:
-    direct = websocket.scope["extensions"].get(SEND_TEXT)
+    direct = websocket.scope["extensions"].get(EXTENSION)
     send_text = direct["send_text"] if direct else websocket.send_text
     messages = TokenBucket(rate=MESSAGES_PER_SECOND, burst=BURST, clock=asyncio.get_running_loop().time)
     while (frames := await outbox.take()) is not None:

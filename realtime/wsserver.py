@@ -16,8 +16,8 @@ from typing import Any
 
 from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-from websockets.protocol import OPEN
 from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
+from websockets.protocol import OPEN
 
 # Browsers always offer permessage-deflate, and it matters on poor connections. The server's
 # compressor keeps its window between messages (context takeover): that is what shrinks
@@ -35,10 +35,10 @@ DEFLATE = ServerPerMessageDeflateFactory(
 )
 
 # The scope extension through which the endpoint sends text frames without Starlette and
-# ASGI's message dicts (`scope["extensions"][SEND_TEXT]["send_text"]`), receives without
+# ASGI's message dicts (`scope["extensions"][EXTENSION]["send_text"]`), receives without
 # Starlette (`...["receive"]`, the ASGI receive), and hands the protocol a function that
 # handles a text message as it is read (`...["handle_text"](function)`).
-SEND_TEXT = "tavolo.send_text"
+EXTENSION = "tavolo.websocket"
 # Messages read ahead of the application before reading pauses. uvicorn pauses after each
 # one and resumes once it is taken: two system calls per cursor move.
 READ_AHEAD = 16
@@ -46,7 +46,7 @@ READ_AHEAD = 16
 
 class WebSocketProtocol(WebSocketsSansIOProtocol):
     """uvicorn's "websockets-sansio" protocol with our compression, a lighter footprint, and
-    a direct way to send text."""
+    shorter ways to send and read text."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,7 +69,7 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
         if self.handshake_initiated and not self.close_sent:
-            self.scope["extensions"][SEND_TEXT] = {"send_text": self.send_text, "receive": self.receive,
+            self.scope["extensions"][EXTENSION] = {"send_text": self.send_text, "receive": self.receive,
                                                    "handle_text": self._set_text_handler}
 
     def _set_text_handler(self, handler: Callable[[str], bool] | None) -> None:

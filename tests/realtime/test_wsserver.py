@@ -17,7 +17,7 @@ from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFact
 
 from websockets.uri import parse_uri
 
-from realtime.wsserver import READ_AHEAD, SEND_TEXT, WebSocketProtocol
+from realtime.wsserver import READ_AHEAD, EXTENSION, WebSocketProtocol
 from tests.realtime.support import MAX_SERVER_FRAME, TIMEOUT, Client
 
 
@@ -145,7 +145,7 @@ async def accept() -> Accepted:
 
 async def test_text_goes_out_below_asgi_and_reading_pauses_only_after_a_backlog():
     socket = await accept()
-    send_text = socket.scope["extensions"][SEND_TEXT]["send_text"]
+    send_text = socket.scope["extensions"][EXTENSION]["send_text"]
     # Framed by hand (no compression was negotiated): each of the three length encodings.
     texts = ["ciao 👋", "è" * 200, "x" * 70_000]
     for text in texts:
@@ -175,7 +175,7 @@ async def test_a_text_handler_takes_what_it_accepts_while_the_reader_waits():
             return True
         return False
 
-    socket.scope["extensions"][SEND_TEXT]["handle_text"](handle)
+    socket.scope["extensions"][EXTENSION]["handle_text"](handle)
     # Nobody waits for a message yet: queued, the handler is not asked.
     socket.send("cursore 1")
     assert handled == [] and (await socket.receive())["text"] == "cursore 1"
@@ -185,7 +185,7 @@ async def test_a_text_handler_takes_what_it_accepts_while_the_reader_waits():
     assert handled == ["cursore 2 👋"] and not reading.done()
     socket.send("op")  # refused by the handler: the reader gets it
     assert (await asyncio.wait_for(reading, TIMEOUT))["text"] == "op"
-    socket.scope["extensions"][SEND_TEXT]["handle_text"](None)
+    socket.scope["extensions"][EXTENSION]["handle_text"](None)
     reading = asyncio.ensure_future(socket.receive())
     await asyncio.sleep(0)
     socket.send("cursore 3")
