@@ -6,7 +6,7 @@ import threading
 from sqlalchemy import text
 
 from app.database import Checkpoints, Database
-from boards.db import AUTOCHECKPOINT_PAGES
+from boards.db import AUTOCHECKPOINT_PAGES, make_engine
 
 
 def test_commits_leave_the_log_to_the_checkpoints(tmp_path):
@@ -38,3 +38,18 @@ def test_the_server_database_runs_and_stops_its_checkpoint_thread(tmp_path):
     assert len(started) == 1 and started[0].is_alive()
     database.dispose()
     assert not started[0].is_alive()
+
+
+def test_sqlite_hands_out_the_connection_used_last(tmp_path):
+    # Its page cache is still good: see boards/db.py.
+    engine = make_engine(f"sqlite:///{tmp_path / 'tavolo.db'}")
+    try:
+        first, second = engine.connect(), engine.connect()
+        last = first.connection.dbapi_connection
+        second.close()
+        first.close()
+        for _ in range(3):
+            with engine.connect() as again:
+                assert again.connection.dbapi_connection is last
+    finally:
+        engine.dispose()

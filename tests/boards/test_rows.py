@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect
 
-from boards.models import Event
+from boards.models import AuditEntry, Event
 from boards.rows import insert_now
 from tests.boards.builders import unique
 
@@ -30,3 +30,13 @@ def test_an_unknown_or_missing_field_is_refused_before_anything_is_written(sessi
         insert_now(session, Event, stream="board:1", seq=1, name="x", data={}, colour="red")
     with pytest.raises(TypeError, match="needs seq"):
         insert_now(session, Event, stream="board:1", name="x", data={})
+
+
+def test_every_row_gets_defaults_of_its_own(session):
+    first = insert_now(session, AuditEntry, action="test.first")
+    second = insert_now(session, AuditEntry, action="test.second")
+    session.commit()
+    # A factory's default is made again for each row, never shared between them.
+    assert first.detail == second.detail == {} and first.detail is not second.detail
+    assert (first.target, second.target, first.process_id) == ("", "", None)
+    assert second.at >= first.at
