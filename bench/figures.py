@@ -79,6 +79,7 @@ def table(rows: list[tuple[str, dict]]) -> str:
         ("KiB per idle connection", [f"{f['kib_per_connection']:.1f}" for _, f in rows]),
         ("generator CPU s", [f"{f['generator_cpu_seconds']:.1f}" for _, f in rows]),
         ("load average (1 min) before", [f"{f['load_before'][0]:.2f}" for _, f in rows]),
+        ("machine CPU stolen by its host %", [f"{f['stolen_percent']:.1f}" for _, f in rows]),
     ]
     width = max(len(label) for label, _ in lines)
     columns = [max(len(values[i]) for _, values in lines) for i in range(len(rows))]

@@ -61,6 +61,21 @@ def rss_bytes(pids: list[int]) -> int:
     return total
 
 
+def machine_ticks() -> tuple[int, int]:
+    """All CPU time of the machine so far and the part of it stolen by the hypervisor for
+    other guests, in clock ticks (the first line of /proc/stat)."""
+    fields = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    # user nice system idle iowait irq softirq steal; guest time is already in user and nice.
+    return sum(fields[:8]), fields[7]
+
+
+def stolen_percent(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """The share of the machine's CPU time stolen between two `machine_ticks` readings: a
+    virtual machine's cores that run slower because its host is busy say so here."""
+    total = after[0] - before[0]
+    return 100 * (after[1] - before[1]) / total if total else 0.0
+
+
 def load_average() -> tuple[float, float, float]:
     one, five, fifteen = Path("/proc/loadavg").read_text().split()[:3]
     return float(one), float(five), float(fifteen)

@@ -49,13 +49,17 @@ def _load_table(rows: list[tuple[str, dict]]) -> list[str]:
     row("generator CPU (s)", [_fmt(f["generator_cpu_seconds"], digits=1) for _, f in rows])
     row("load average (1 min) before / after",
         [f"{f['load_before'][0]:.2f} / {f['load_after'][0]:.2f}" for _, f in rows])
+    row("machine CPU stolen by its host (%)", [_fmt(f.get("stolen_percent"), digits=1) for _, f in rows])
     return lines
 
 
 def markdown(report: dict) -> str:
     results = report["results"]
     machine = report["machine"]
-    out = [f"Run of `{report['scenario']}` at {report['at']} on {machine['cores']} cores ({machine['cpu']}), "
+    cores = f"{machine['cores']} cores"
+    if machine.get("machine_cores", machine["cores"]) != machine["cores"]:
+        cores = f"{machine['cores']} of the machine's {machine['machine_cores']} cores"
+    out = [f"Run of `{report['scenario']}` at {report['at']} on {cores} ({machine['cpu']}), "
            f"{machine['memory_gib']} GiB, Python {machine['python']}; "
            f"{report['options']['duration']:.0f} s of load, database {report['options']['db']}.", ""]
     targets = []

@@ -110,6 +110,7 @@ def run_load(plan: Plan, pids: list[int], options: Options, *, heads=None) -> di
         servers = [p for pid in pids for p in procstat.tree(pid)]
         rss_idle = procstat.rss_bytes(servers)
         cpu_before = procstat.cpu_seconds(servers)
+        ticks_before = procstat.machine_ticks()
         profilers = _profile(servers, options.profile, plan.system)
         started = time.monotonic()
         generators.send("go", {"duration": options.duration})
@@ -119,6 +120,7 @@ def run_load(plan: Plan, pids: list[int], options: Options, *, heads=None) -> di
         results = generators.expect("result", 120)
         elapsed = time.monotonic() - started
         cpu = procstat.cpu_seconds(servers) - cpu_before
+        stolen = procstat.stolen_percent(ticks_before, procstat.machine_ticks())
         for profiler in profilers:
             profiler.send_signal(signal.SIGINT)
             profiler.wait(timeout=60)
@@ -157,6 +159,7 @@ def run_load(plan: Plan, pids: list[int], options: Options, *, heads=None) -> di
         kib_per_connection_average=(rss_idle - rss_before) / 1024 / max(1, connected),
         load_before=load_before,
         load_after=procstat.load_average(),
+        stolen_percent=round(stolen, 2),
     )
     return figures
 

@@ -58,6 +58,7 @@ def assert_complete(figures: dict, *, active: int) -> None:
     assert figures["cpu_per_1000_deliveries"] > 0
     assert figures["peak_rss_mib"] > 10
     assert "kib_per_connection" in figures
+    assert 0 <= figures["stolen_percent"] <= 100
 
 
 @pytest.mark.parametrize("db", ["sqlite", "postgresql"])
