@@ -12,7 +12,6 @@ from functools import cache, partial
 from typing import TypeVar
 
 from pydantic.fields import FieldInfo
-
 from sqlalchemy import CursorResult, Executable, Insert, insert
 from sqlalchemy.orm import configure_mappers
 from sqlmodel import Session, SQLModel
