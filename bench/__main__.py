@@ -80,7 +80,8 @@ def machine() -> dict:
             break
     # The cores this run may use (`taskset -c 0 python -m bench ...` runs everything on one).
     return {"cores": len(os.sched_getaffinity(0)), "machine_cores": os.cpu_count(), "cpu": model,
-            "python": sys.version.split()[0], "memory_gib": round(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30, 1)}
+            "python": sys.version.split()[0],
+            "memory_gib": round(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30, 1)}
 
 
 def render(scenario: str, figures: dict) -> str:

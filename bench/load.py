@@ -43,8 +43,9 @@ CURSOR_MODULO = 1_000_000
 # message that also holds events (the server sends waiting cursors with the next event) are
 # counted without being handled, but for one message in this many, whose cursors give the
 # latency figures: handling all of them was half the generator's CPU in the plenary, on the
-# cores it shares with the server. The sample is by arrival order, so it is blind to latency. Frames are compact JSON, in which `"type":"` occurs only as a
-# key (a quote inside a string value is escaped).
+# cores it shares with the server. The sample is by arrival order, so it is blind to
+# latency. Frames are compact JSON, in which `"type":"` occurs only as a key (a quote
+# inside a string value is escaped).
 PRESENCE_SAMPLE = 8
 TYPE_KEY = '"type":"'
 PRESENCE_TYPE = '"type":"presence"'
